@@ -1,0 +1,1 @@
+"""GFX ingestion: PC partitions, the NAS sensor, the gfx_sessions asset and its checks."""

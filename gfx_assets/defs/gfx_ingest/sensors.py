@@ -1,0 +1,108 @@
+"""`gfx_nas_sensor`: keeps PC partitions in step with the registry and requests syncs of changed files."""
+
+import json
+import time
+
+import dagster as dg
+
+from gfx_assets.defs.gfx_ingest.assets import SyncConfig
+from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.lib import manifest, redrive
+from gfx_assets.lib.registry import PcEntry, RegistryUnreadable
+from gfx_assets.lib.scan import FileStat, fingerprint_digest
+from gfx_assets.resources import GfxSink, NasResource
+
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+@dg.sensor(
+    job=gfx_sessions_job,
+    minimum_interval_seconds=5,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every 5 s: reads the NAS PC registry (adding and removing PC partitions), stats every *.json "
+        "under each PC folder, and requests a sync of the settled files the database does not hold yet. "
+        "Files still not synced after their run ended are requested again with backoff."
+    ),
+)
+def gfx_nas_sensor(context: dg.SensorEvaluationContext, nas: NasResource, sink: GfxSink) -> dg.SensorResult:
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    pcs, readable = _registry(context, nas, cursor)
+    known = set(context.instance.get_dynamic_partitions(GFX_PC_PARTITIONS_NAME))
+    busy = _in_flight_partitions(context.instance)
+    last = redrive.load_state(cursor.get("requests", {}))
+    requests = []
+    with sink.open() as target:
+        for pc in pcs.values():
+            if pc.id in busy:
+                continue
+            todo = manifest.pending(nas.settled_files(pc.watch_path), manifest.synced_keys(target, pc.id))
+            request = _request(pc, todo, last, time.time(), nas.max_files_per_run)
+            if request is not None:
+                requests.append(request)
+    cursor["requests"] = redrive.dump_state({pc: r for pc, r in last.items() if pc in pcs})
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=_partition_changes(set(pcs), known, removals=readable),
+        cursor=json.dumps(cursor),
+        skip_reason=None if requests else "no new or changed settled files",
+    )
+
+
+def _registry(
+    context: dg.SensorEvaluationContext, nas: NasResource, cursor: dict
+) -> tuple[dict[str, PcEntry], bool]:
+    """The enabled PCs, and whether the registry was readable. When it is not, the last good
+    registry stays in force and no partition is removed."""
+    try:
+        registry = nas.registry()
+    except RegistryUnreadable as error:
+        context.log.error(f"{error}; keeping the last good registry")
+        return {pc["id"]: PcEntry.model_validate(pc) for pc in cursor.get("registry", [])}, False
+    for problem in registry.problems:
+        context.log.warning(problem)
+    pcs = registry.enabled()
+    cursor["registry"] = [pc.model_dump() for pc in pcs.values()]
+    return pcs, True
+
+
+def _in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
+    records = instance.get_run_records(dg.RunsFilter(job_name=GFX_SYNC_JOB_NAME, statuses=IN_FLIGHT))
+    return {record.dagster_run.tags.get("dagster/partition") for record in records}
+
+
+def _request(
+    pc: PcEntry, todo: list[FileStat], last: dict[str, redrive.LastRequest], now: float, max_files: int
+) -> dg.RunRequest | None:
+    if not todo:
+        last.pop(pc.id, None)
+        return None
+    request = redrive.next_request(last.get(pc.id), fingerprint_digest(todo), now)
+    if request is None:
+        return None
+    last[pc.id] = request
+    rescan = len(todo) > max_files  # too many paths for run config: the run rescans the folder
+    files = None if rescan else [file.nas_path for file in todo]
+    return dg.RunRequest(
+        run_key=redrive.run_key(pc.id, request),
+        partition_key=pc.id,
+        run_config=dg.RunConfig(ops={"gfx_sessions": SyncConfig(files=files, watch_path=pc.watch_path)}),
+        tags={"gfx/files": str(len(todo)), "gfx/trigger": "redrive" if request.attempt else "sensor"},
+    )
+
+
+def _partition_changes(wanted: set[str], known: set[str], removals: bool) -> list:
+    """Add partitions for new PCs, remove those of PCs taken out (their rows stay in the database)."""
+    changes: list = []
+    if wanted - known:
+        changes.append(dg.AddDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, sorted(wanted - known)))
+    if removals and known - wanted:
+        changes.append(dg.DeleteDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, sorted(known - wanted)))
+    return changes

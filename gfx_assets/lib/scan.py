@@ -1,0 +1,90 @@
+"""Finding PokerGFX exports under a PC folder by stat alone (contents are never read here)."""
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """A NAS file's fingerprint: its path relative to the NAS root, size and mtime (ns)."""
+
+    nas_path: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def mtime(self) -> datetime:
+        """mtime at microsecond precision, exactly as PostgreSQL's timestamptz keeps it."""
+        return _EPOCH + timedelta(microseconds=self.mtime_ns // 1000)
+
+    @property
+    def key(self) -> tuple[str, int, datetime]:
+        """What the manifest compares: a file whose key changed must be synced again."""
+        return self.nas_path, self.size, self.mtime
+
+    @property
+    def file_name(self) -> str:
+        return self.nas_path.rsplit("/", 1)[-1]
+
+
+def is_export_name(name: str) -> bool:
+    """`*.json`, but not hidden or editor temp files (`.x.json`, `~x.json`)."""
+    return name.lower().endswith(".json") and not name.startswith((".", "~"))
+
+
+def scan_folder(nas_root: Path, watch_path: str) -> Iterator[FileStat]:
+    """Every `*.json` regular file under `nas_root/watch_path`, recursively (date subfolders included).
+
+    Directory symlinks are not followed, so a link cannot lead the scan outside the PC folder.
+    """
+    pending = [nas_root / watch_path]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif is_export_name(entry.name) and entry.is_file(follow_symlinks=False):
+                stat = _stat(entry)
+                if stat is not None:
+                    yield FileStat(Path(entry.path).relative_to(nas_root).as_posix(), *stat)
+
+
+def stat_files(nas_root: Path, nas_paths: Iterable[str]) -> Iterator[FileStat]:
+    """Fingerprints of named files; files that vanished meanwhile are left out."""
+    for nas_path in nas_paths:
+        try:
+            stat = (nas_root / nas_path).stat()
+        except OSError:
+            continue
+        yield FileStat(nas_path, stat.st_size, stat.st_mtime_ns)
+
+
+def settled(files: Iterable[FileStat], settle_seconds: float, now: float) -> list[FileStat]:
+    """Files not modified for `settle_seconds`: PokerGFX is done rewriting them for now."""
+    cutoff_ns = int((now - settle_seconds) * 1e9)
+    return [file for file in files if file.mtime_ns <= cutoff_ns]
+
+
+def fingerprint_digest(files: Iterable[FileStat]) -> str:
+    """A short digest of (path, size, mtime) of these files: a rewritten file changes it."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.nas_path):
+        digest.update(f"{file.nas_path}\0{file.size}\0{file.mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _stat(entry: os.DirEntry) -> tuple[int, int] | None:
+    try:
+        stat = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns

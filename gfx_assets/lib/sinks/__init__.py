@@ -1,0 +1,13 @@
+"""Where rows go: PostgreSQL directly, or Supabase through its REST API. Both speak `Sink`."""
+
+from gfx_assets.lib.sinks.base import (
+    JsonText,
+    RowFailure,
+    Sink,
+    SinkAuthError,
+    SinkError,
+    SinkUnavailable,
+    UpsertResult,
+)
+
+__all__ = ["JsonText", "RowFailure", "Sink", "SinkAuthError", "SinkError", "SinkUnavailable", "UpsertResult"]

@@ -1,0 +1,148 @@
+"""The direct PostgreSQL sink (psycopg 3): each chunk is one transaction of one multi-row upsert."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+from psycopg.adapt import Dumper
+
+from gfx_assets.lib.postgres import redact_url
+from gfx_assets.lib.sinks.base import (
+    Filters,
+    JsonText,
+    Row,
+    RowRejected,
+    SinkAuthError,
+    SinkError,
+    SinkUnavailable,
+    UpsertResult,
+    dedupe_on,
+    write_isolating,
+)
+
+# SQLSTATE classes caused by a row's data (22 data exception, 23 integrity, 54 program limit):
+# the chunk is split to isolate the row. Everything else is the sink's problem, not the row's.
+_ROW_LEVEL_CLASSES = ("22", "23", "54")
+_AUTH_STATES = ("28000", "28P01")
+
+
+class _JsonTextDumper(Dumper):
+    oid = psycopg.adapters.types["jsonb"].oid
+
+    def dump(self, obj: JsonText) -> bytes:
+        return obj.encode()
+
+
+class PostgresSink:
+    """Writes to PostgreSQL over one connection, opened lazily and reopened after a failure."""
+
+    def __init__(self, url: str, connect_timeout: float = 10) -> None:
+        self._url = url
+        self._connect_timeout = connect_timeout
+        self._conn: psycopg.Connection | None = None
+
+    def upsert(
+        self, table: str, rows: Sequence[Row], conflict: Sequence[str], update: Sequence[str] | None = None
+    ) -> UpsertResult:
+        rows = dedupe_on(rows, conflict)
+        if not rows:
+            return UpsertResult()
+        columns = list(rows[0])
+        statement = _upsert_sql(table, columns, conflict, update if update is not None else columns)
+        return write_isolating(lambda chunk: self._write(statement, columns, chunk), rows)
+
+    def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
+        where, params = _where(filters)
+        query = sql.SQL("SELECT {} FROM {} WHERE {}").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table), where
+        )
+        with self._guard() as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cursor:
+            return cursor.execute(query, params).fetchall()
+
+    def delete(self, table: str, filters: Filters) -> None:
+        where, params = _where(filters)
+        with self._guard() as conn:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), where), params)
+
+    def update(self, table: str, values: Row, filters: Filters) -> None:
+        where, params = _where(filters)
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values)
+        query = sql.SQL("UPDATE {} SET {} WHERE {}").format(sql.Identifier(table), assignments, where)
+        with self._guard() as conn:
+            conn.execute(query, [*values.values(), *params])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _write(self, statement: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
+        with self._guard() as conn, conn.cursor() as cursor:
+            cursor.executemany(statement, [[row[column] for column in columns] for row in chunk])
+
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
+            self._conn.adapters.register_dumper(JsonText, _JsonTextDumper)
+        return self._conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[psycopg.Connection]:
+        """One transaction; psycopg errors leave as the sink's error kinds."""
+        try:
+            conn = self._connection()
+            with conn.transaction():
+                yield conn
+        except psycopg.Error as error:
+            if self._conn is not None and self._conn.broken:
+                self.close()
+            raise _translate(error, self._url) from None
+
+
+def _translate(error: psycopg.Error, url: str) -> Exception:
+    state = error.sqlstate or ""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if state[:2] in _ROW_LEVEL_CLASSES:
+        return RowRejected(state, message)
+    if state in _AUTH_STATES or "password authentication failed" in message:
+        return SinkAuthError(f"PostgreSQL refused the credentials of {redact_url(url)}: {message}")
+    if isinstance(error, psycopg.OperationalError) or state[:2] in ("08", "53", "57"):
+        return SinkUnavailable(f"PostgreSQL unavailable ({redact_url(url)}): {message}")
+    return SinkError(f"PostgreSQL error {state}: {message}")
+
+
+def _upsert_sql(
+    table: str, columns: list[str], conflict: Sequence[str], update: Sequence[str]
+) -> sql.Composed:
+    assignments = [
+        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(column))
+        for column in update
+        if column not in conflict
+    ]
+    action = (
+        sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(assignments))
+        if assignments
+        else sql.SQL("DO NOTHING")
+    )
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+        sql.SQL(", ").join(map(sql.Identifier, conflict)),
+        action,
+    )
+
+
+def _where(filters: Filters) -> tuple[sql.Composable, list]:
+    clauses, params = [], []
+    for column, value in filters.items():
+        if value is None:
+            clauses.append(sql.SQL("{} IS NULL").format(sql.Identifier(column)))
+        elif isinstance(value, list | tuple | set):
+            clauses.append(sql.SQL("{} = ANY(%s)").format(sql.Identifier(column)))
+            params.append(list(value))
+        else:
+            clauses.append(sql.SQL("{} = %s").format(sql.Identifier(column)))
+            params.append(value)
+    return (sql.SQL(" AND ").join(clauses) if clauses else sql.SQL("TRUE")), params

@@ -1,0 +1,31 @@
+"""The NAS as a Dagster resource: the PC registry and the PC folders, read-only."""
+
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from gfx_assets.lib.registry import Registry, load_registry
+from gfx_assets.lib.scan import FileStat, scan_folder, settled
+
+
+class NasResource(dg.ConfigurableResource):
+    """The NAS root holding `config/pc_registry.json` and one folder per GFX PC. Nothing here
+    writes to the NAS: production mounts it read-only."""
+
+    root: str
+    registry_file: str = ""  # empty: config/pc_registry.json under the root
+    settle_seconds: float = 1.0
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_files_per_run: int = 200
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root).resolve()
+
+    def registry(self) -> Registry:
+        return load_registry(self.path, Path(self.registry_file) if self.registry_file else None)
+
+    def settled_files(self, watch_path: str) -> list[FileStat]:
+        """Every `*.json` under the PC folder that PokerGFX has stopped writing for now."""
+        return settled(scan_folder(self.path, watch_path), self.settle_seconds, time.time())

@@ -1,0 +1,43 @@
+"""`gfx-assets sync`: register PC partitions from the registry and materialize them in-process."""
+
+import dagster as dg
+
+from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.lib.registry import load_registry
+from gfx_assets.runtime import dagster_instance, migrate_target
+from gfx_assets.settings import GfxSettings
+
+SUMMARY_KEYS = ("files_scanned", "new", "unchanged", "duplicate", "rejected", "still_being_written")
+
+
+def run_sync(settings: GfxSettings, pc_ids: list[str] | None) -> int:
+    """Sync the PCs (default: every enabled PC); 0 when every run succeeded, rejections included."""
+    migrate_target(settings)
+    registry = load_registry(settings.resolved_nas_root, settings.pc_registry)
+    for problem in registry.problems:
+        print(f"warning: {problem}")
+    enabled = registry.enabled()
+    unknown = sorted(set(pc_ids or []) - set(enabled))
+    if unknown:
+        print(f"error: not enabled in the registry: {', '.join(unknown)}")
+        return 2
+    instance = dagster_instance(settings)
+    instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, list(enabled))
+    from gfx_assets.definitions import defs
+
+    job = defs.resolve_job_def(GFX_SYNC_JOB_NAME)
+    failures = 0
+    for pc_id in pc_ids or list(enabled):
+        result = job.execute_in_process(instance=instance, partition_key=pc_id, raise_on_error=False)
+        failures += not result.success
+        print(_summary(pc_id, result))
+    return 1 if failures else 0
+
+
+def _summary(pc_id: str, result: dg.ExecuteInProcessResult) -> str:
+    if not result.success:
+        return f"{pc_id}: FAILED (run {result.run_id}); see the run in the Dagster UI"
+    metadata = result.asset_materializations_for_node("gfx_sessions")[0].metadata
+    counts = ", ".join(f"{key} {metadata[key].value}" for key in SUMMARY_KEYS)
+    return f"{pc_id}: ok, {counts}"

@@ -1,0 +1,74 @@
+"""Shared fixtures: a real PostgreSQL (the embedded server, or GFX_TEST_DATABASE_URL) and the real fixtures.
+
+Every test that needs a database gets a fresh database cloned from a migrated template, so tests
+never see each other's rows and never mock PostgreSQL.
+"""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from gfx_assets.lib.migrations import migrate
+from gfx_assets.lib.postgres import embedded_server_url, ensure_database, with_database
+from gfx_assets.settings import get_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "pokergfx"
+TEMPLATE_DB = "gfx_test_template"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """The server of GFX_DATABASE_URL if set (tests create their own databases there), else the
+    embedded server under .gfx/test."""
+    configured = get_settings().database_url
+    if configured:
+        return configured.get_secret_value()
+    return embedded_server_url(REPO_ROOT / ".gfx" / "test")
+
+
+@pytest.fixture(scope="session")
+def template_url(server_url: str) -> str:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE_DB)))
+    url = ensure_database(server_url, TEMPLATE_DB)
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def database_url(server_url: str, template_url: str) -> Iterator[str]:
+    """A fresh, migrated database for one test; dropped afterwards."""
+    name = f"gfx_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE_DB)
+            )
+        )
+    yield with_database(server_url, name)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def empty_database_url(server_url: str) -> Iterator[str]:
+    """A fresh database with no migrations applied."""
+    name = f"gfx_empty_{uuid.uuid4().hex[:12]}"
+    url = ensure_database(server_url, name)
+    yield url
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def table_gg() -> Path:
+    """The real PokerGFX exports of ../shared; missing fixtures fail the test, never skip it."""
+    folder = FIXTURES / "table-GG"
+    if not folder.is_dir():
+        pytest.fail(f"real PokerGFX fixtures are missing: expected {folder} (../shared beside the repo)")
+    return folder
