@@ -4,6 +4,7 @@ Every test that needs a database gets a fresh database cloned from a migrated te
 never see each other's rows and never mock PostgreSQL.
 """
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,13 +13,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gfx_assets.lib.migrations import migrate
+from gfx_assets.lib.migrations import load_migrations, migrate
 from gfx_assets.lib.postgres import embedded_server_url, ensure_database, with_database
 from gfx_assets.settings import get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "pokergfx"
-TEMPLATE_DB = "gfx_test_template"
+TEMPLATE_LOCK = 7_314_021_116
 
 
 @pytest.fixture(scope="session")
@@ -32,22 +33,34 @@ def server_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def template_url(server_url: str) -> str:
+def template_db(server_url: str) -> str:
+    """A migrated template database, named by the migrations' checksums so that concurrent test
+    sessions share it and an edited migration gets a new one; created under an advisory lock."""
+    digest = hashlib.sha256("".join(m.checksum for m in load_migrations()).encode()).hexdigest()[:12]
+    name = f"gfx_test_template_{digest}"
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE_DB)))
-    url = ensure_database(server_url, TEMPLATE_DB)
-    migrate(url)
-    return url
+        conn.execute("SELECT pg_advisory_lock(%s)", (TEMPLATE_LOCK,))
+        try:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                building = f"{name}_building"
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(building)))
+                migrate(ensure_database(server_url, building))
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} RENAME TO {}").format(*map(sql.Identifier, (building, name)))
+                )
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (TEMPLATE_LOCK,))
+    return name
 
 
 @pytest.fixture
-def database_url(server_url: str, template_url: str) -> Iterator[str]:
+def database_url(server_url: str, template_db: str) -> Iterator[str]:
     """A fresh, migrated database for one test; dropped afterwards."""
     name = f"gfx_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE_DB)
+                sql.Identifier(name), sql.Identifier(template_db)
             )
         )
     yield with_database(server_url, name)

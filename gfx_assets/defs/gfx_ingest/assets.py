@@ -49,7 +49,7 @@ def gfx_sessions(
         staged = _stage(context, nas, pc_id, todo)
         landed = land(target, pc_id, staged, sink.batch_size, sink.max_chunk_bytes)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")
-        record_sync(target, pc_id, context.run_id, len(landed.landed_paths), landed.landed_paths)
+        record_sync(target, pc_id, context.run.run_id, len(landed.landed_paths), landed.landed_paths)
     _discard(staged)
     return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, time.monotonic() - started))
 
@@ -75,7 +75,7 @@ def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo
     """Parse once per run: a retried step (sink errors) resumes from the staged spool."""
     spool_dir = Path(context.instance.storage_directory()) / "gfx_spool"
     spool_dir.mkdir(parents=True, exist_ok=True)
-    spool = spool_dir / f"{context.run_id}-{pc_id}.ndjson"
+    spool = spool_dir / f"{context.run.run_id}-{pc_id}.ndjson"
     checkpoint = spool.with_suffix(".staged.json")
     if checkpoint.exists() and spool.exists():
         context.log.info("parse: resuming from this run's staged files (retry of the upsert)")

@@ -1,0 +1,339 @@
+"""The Supabase sink: rows go through Supabase's REST API (PostgREST, `/rest/v1`) over one pooled client.
+
+It mirrors `PostgresSink`: the same rows land, `select` gives the same values, and failures fall in
+the same kinds (see base.py):
+- 408, 429, 5xx, timeouts and dropped connections -> `SinkUnavailable`, carrying the server's
+  Retry-After; this sink never loops, the Dagster layer retries with backoff.
+- a chunk refused because of a row's data (PostgreSQL classes 22/23/54, 21000, invalid JSON, 413)
+  -> `RowRejected`, so `write_isolating` halves the chunk until the row is isolated.
+- 401/403 -> `SinkAuthError`; any other refusal (unknown table or column, bad request) -> `SinkError`.
+The service key never appears in a message, a log line, `repr` or `str`.
+"""
+
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, quote_plus, urlencode
+from uuid import UUID
+
+import httpx
+from pydantic import SecretStr
+
+from gfx_assets.lib.sinks.base import (
+    Filters,
+    JsonText,
+    Row,
+    RowRejected,
+    SinkAuthError,
+    SinkError,
+    SinkUnavailable,
+    UpsertResult,
+    dedupe_on,
+    write_isolating,
+)
+
+MAX_URL_BYTES = 6000  # API gateways refuse longer request lines; long IN lists are split below this
+PAGE_ROWS = 1000  # Supabase's default max-rows; pages follow Content-Range, so a lower cap is fine too
+
+_AUTH_HINT = "expected the project's service_role JWT or an sb_secret_... key in GFX_SUPABASE_SERVICE_KEY"
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_ROW_LEVEL_CLASSES = ("22", "23", "54")  # as in PostgresSink: the row's data, not the request
+_ROW_LEVEL_CODES = ("21000", "PGRST102")  # one statement touched a row twice; a row is not valid JSON
+_RESERVED = re.compile(r'[,.:()"\\\s]')  # an IN-list value holding one of these must be double-quoted
+_JSON_BODY = {"Content-Type": "application/json", "Prefer": "return=minimal"}
+_TAGS = re.compile(r"<[^>]*>")
+_PARSERS: dict[str, Callable[[str], Any]] = {  # PostgreSQL types JSON renders as text, by OpenAPI format
+    "timestamp with time zone": datetime.fromisoformat,
+    "timestamp without time zone": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "time without time zone": time.fromisoformat,
+    "uuid": UUID,
+}
+Params = list[tuple[str, str]]
+
+
+class SupabaseRestSink:
+    """Writes to Supabase through PostgREST with the project's service key."""
+
+    def __init__(
+        self,
+        url: str,
+        service_key: SecretStr,
+        batch_size: int = 500,
+        max_body_bytes: int = 4 * 1024 * 1024,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._url = url.rstrip("/")
+        self._key = service_key
+        self._batch_size = batch_size
+        self._max_body_bytes = max_body_bytes
+        self._parsers: dict[str, dict[str, Callable[[str], Any]]] | None = None
+        self._client = httpx.Client(
+            base_url=f"{self._url}/rest/v1",
+            headers=_auth_headers(service_key.get_secret_value()),
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"SupabaseRestSink(url={self._url!r})"
+
+    def upsert(
+        self, table: str, rows: Sequence[Row], conflict: Sequence[str], update: Sequence[str] | None = None
+    ) -> UpsertResult:
+        rows = dedupe_on(rows, conflict)  # PostgREST answers 500/21000 when one batch holds a key twice
+        if not rows:
+            return UpsertResult()
+        columns = list(rows[0])  # every row sends every column: PostgREST needs one key set (PGRST102)
+        # PostgREST cannot limit the update to `update`: merge-duplicates updates every column sent.
+        # That is acceptable here, since rows are keyed by their content hash; an empty update still
+        # maps exactly, to ignore-duplicates (PostgresSink's DO NOTHING).
+        updated = [column for column in (update if update is not None else columns) if column not in conflict]
+        resolution = "merge-duplicates" if updated else "ignore-duplicates"
+        headers = {"Prefer": f"resolution={resolution},return=minimal", "Content-Type": "application/json"}
+        params = {"on_conflict": ",".join(conflict), "columns": ",".join(columns)}
+        bodies = {id(row): _encode_row(row, columns) for row in rows}
+
+        def write(chunk: Sequence[Row]) -> None:
+            body = b"[" + b",".join(bodies[id(row)] for row in chunk) + b"]"
+            self._send("POST", _path(table), rows=True, params=params, headers=headers, content=body)
+
+        result = UpsertResult()
+        for chunk in _chunks(rows, bodies, self._batch_size, self._max_body_bytes):
+            result.add(write_isolating(write, chunk))
+        return result
+
+    def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
+        # Ordering on every selected column keeps offset paging stable: rows that tie are identical.
+        shape = [("select", ",".join(columns)), ("order", ",".join(columns))]
+        rows = [row for params in self._queries(table, filters, shape) for row in self._read(table, params)]
+        parsers = self._column_parsers(table)
+        return [{column: _parse(parsers.get(column), value) for column, value in row.items()} for row in rows]
+
+    def delete(self, table: str, filters: Filters) -> None:
+        for params in self._queries(table, filters, []):
+            self._send("DELETE", _path(table), params=params)
+
+    def update(self, table: str, values: Row, filters: Filters) -> None:
+        body = _ENCODER.encode(values).encode()
+        for params in self._queries(table, filters, []):
+            self._send("PATCH", _path(table), params=params, content=body, headers=_JSON_BODY)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _read(self, table: str, params: Params) -> list[Row]:
+        """Every row of one query, page after page: the server may cap a page below what was asked."""
+        rows: list[Row] = []
+        while True:
+            paging = [("limit", str(PAGE_ROWS)), ("offset", str(len(rows)))]
+            response = self._send(
+                "GET", _path(table), params=params + paging, headers={"Prefer": "count=exact"}
+            )
+            page = response.json()
+            rows.extend(page)
+            total = _total(response.headers.get("Content-Range"))
+            if not page or (len(rows) >= total if total is not None else len(page) < PAGE_ROWS):
+                return rows
+
+    def _queries(self, table: str, filters: Filters, shape: Params) -> list[Params]:
+        """The query strings that together cover `filters`, each short enough for a gateway."""
+        params, lists = list(shape), []
+        for column, value in filters.items():
+            if value is None:
+                params.append((column, "is.null"))
+            elif isinstance(value, list | tuple | set):
+                lists.append((column, list(dict.fromkeys(_list_item(v) for v in value if v is not None))))
+            else:
+                params.append((column, f"eq.{_text(value)}"))  # after eq. PostgREST takes the rest verbatim
+        if any(not items for _, items in lists):
+            return []
+        fixed = len(f"{self._client.base_url}{table}?{urlencode(params)}")
+        room = (MAX_URL_BYTES - fixed) // max(len(lists), 1)  # shared by the IN lists
+        options = [
+            [(column, f"in.({','.join(part)})") for part in _split(items, room - len(column) - 12)]
+            for column, items in lists
+        ]
+        return [params + list(combination) for combination in itertools.product(*options)]
+
+    def _column_parsers(self, table: str) -> dict[str, Callable[[str], Any]]:
+        """How to turn JSON text back into the values psycopg gives, from PostgREST's OpenAPI document."""
+        if self._parsers is None:
+            definitions = self._openapi().get("definitions") or {}
+            self._parsers = {
+                name: {
+                    column: _PARSERS[spec["format"]]
+                    for column, spec in (definition.get("properties") or {}).items()
+                    if spec.get("format") in _PARSERS
+                }
+                for name, definition in definitions.items()
+            }
+        return self._parsers.get(table, {})
+
+    def _openapi(self) -> dict:
+        try:
+            return self._send("GET", "/").json()
+        except SinkAuthError:
+            raise
+        except SinkError:
+            return {}  # the document is turned off (openapi-mode): values stay as JSON renders them
+
+    def _send(self, method: str, path: str, *, rows: bool = False, **request: Any) -> httpx.Response:
+        """One request; a refusal is raised as its error kind (`rows`: the body holds rows to isolate)."""
+        try:
+            response = self._client.request(method, path, **request)
+        except httpx.TransportError as error:  # timeouts, refused and dropped connections
+            raise SinkUnavailable(f"Supabase unreachable ({type(error).__name__}: {error})") from error
+        if response.is_success:
+            return response
+        raise self._refusal(response, rows)
+
+    def _refusal(self, response: httpx.Response, rows: bool) -> Exception:
+        status = response.status_code
+        code, message = _describe(response)
+        key = self._key.get_secret_value()
+        message = message.replace(key, "***") if key else message  # in case a gateway echoes it
+        label = f"{status} {code}".strip()
+        if status in (401, 403):
+            return SinkAuthError(f"Supabase refused the service key ({label} {message}): {_AUTH_HINT}")
+        if rows and status == 413:
+            return RowRejected("413", message)
+        if rows and (code in _ROW_LEVEL_CODES or code[:2] in _ROW_LEVEL_CLASSES):
+            return RowRejected(code, message)
+        if status in (408, 429) or status >= 500:
+            return SinkUnavailable(f"Supabase unavailable ({label}): {message}", _retry_after(response))
+        return SinkError(f"Supabase refused the request ({label}): {message}")
+
+
+def _auth_headers(key: str) -> dict[str, str]:
+    """A legacy service_role JWT goes in both headers; an sb_secret_ key is no JWT, so apikey only."""
+    if _JWT.fullmatch(key):
+        return {"apikey": key, "Authorization": f"Bearer {key}"}
+    return {"apikey": key}
+
+
+def _path(table: str) -> str:
+    return "/" + quote(table, safe="")
+
+
+def _plain(value: Any) -> Any:
+    """What JSON has no type for: datetimes as ISO 8601, UUID and Decimal as text, sets as arrays."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, UUID | Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def _encode_row(row: Row, columns: Sequence[str]) -> bytes:
+    """One JSON object; a `JsonText` is spliced in as it is, never parsed (exports reach ~1 MB)."""
+    fields = (f"{_ENCODER.encode(column)}:{_encode_value(row[column])}" for column in columns)
+    return ("{" + ",".join(fields) + "}").encode()
+
+
+def _encode_value(value: Any) -> str:
+    return value if isinstance(value, JsonText) else _ENCODER.encode(value)
+
+
+def _chunks(
+    rows: Sequence[Row], bodies: dict[int, bytes], max_rows: int, max_bytes: int
+) -> Iterator[list[Row]]:
+    """Consecutive chunks of at most `max_rows` rows and `max_bytes` of body; a bigger row goes alone."""
+    chunk: list[Row] = []
+    size = 2  # the brackets
+    for row in rows:
+        row_size = len(bodies[id(row)]) + 1  # and its comma
+        if chunk and (len(chunk) >= max_rows or size + row_size > max_bytes):
+            yield chunk
+            chunk, size = [], 2
+        chunk.append(row)
+        size += row_size
+    if chunk:
+        yield chunk
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _list_item(value: Any) -> str:
+    """An IN-list element: double-quoted, with \\ and " escaped, when it holds a reserved character."""
+    text = _text(value)
+    if text and not _RESERVED.search(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _split(items: list[str], room: int) -> Iterator[list[str]]:
+    """Consecutive parts of `items` whose URL encoding fits in `room` bytes (a longer item goes alone)."""
+    part: list[str] = []
+    size = 0
+    for item in items:
+        cost = len(quote_plus(item)) + 3  # its comma travels as %2C
+        if part and size + cost > room:
+            yield part
+            part, size = [], 0
+        part.append(item)
+        size += cost
+    if part:
+        yield part
+
+
+def _total(content_range: str | None) -> int | None:
+    """The row count of `Content-Range: 0-999/1234` (None when the server did not count: `/*`)."""
+    total = (content_range or "").rpartition("/")[2]
+    return int(total) if total.isdigit() else None
+
+
+def _parse(parser: Callable[[str], Any] | None, value: Any) -> Any:
+    if parser is None or not isinstance(value, str):
+        return value
+    try:
+        return parser(value)
+    except ValueError:
+        return value  # 'infinity' and the like stay text
+
+
+def _describe(response: httpx.Response) -> tuple[str, str]:
+    """PostgREST's (code, message); for a gateway's HTML or text page, its first 200 readable characters."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("msg") or body.get("error")
+        if message:
+            return str(body.get("code") or ""), str(message)
+    text = " ".join(_TAGS.sub(" ", response.text).split())
+    return "", text[:200] or response.reason_phrase
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds, given as seconds or as an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds()) if moment.tzinfo else None

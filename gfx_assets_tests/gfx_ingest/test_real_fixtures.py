@@ -1,0 +1,101 @@
+"""Ingesting the real PokerGFX exports of ../shared: row counts, fields, dedupe and the latest view."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from gfx_assets.resources import GfxSink
+from gfx_assets_tests.support import materialization_metadata, nas, query, sync, write_registry
+
+GROWING_GAME = 638964611175191251
+
+
+@pytest.fixture
+def synced_pc01(
+    table_gg: Path, tmp_path: Path, database_url: str, gfx_sink: GfxSink
+) -> dg.ExecuteInProcessResult:
+    registry = write_registry(tmp_path / "registry.json", {"PC01": table_gg.name})
+    with dg.instance_for_test() as instance:
+        return sync(instance, "PC01", nas(table_gg.parent, registry), gfx_sink)
+
+
+def test_table_gg_as_pc01_gives_17_rows(synced_pc01: dg.ExecuteInProcessResult, database_url: str) -> None:
+    assert synced_pc01.success
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions WHERE gfx_pc_id = 'PC01'") == [(17,)]
+
+
+def test_row_fields_match_the_files(
+    synced_pc01: dg.ExecuteInProcessResult, table_gg: Path, database_url: str
+) -> None:
+    rows = query(
+        database_url,
+        "SELECT nas_path, session_id, hand_count, player_count, table_type, session_created_at, raw_json"
+        " FROM gfx_sessions",
+    )
+    for nas_path, session_id, hands, players, table_type, created, raw in rows:
+        document = json.loads((table_gg.parent / nas_path).read_bytes())
+        names = {p["Name"] for hand in document["Hands"] for p in hand["Players"]}
+        assert (session_id, hands, players, table_type) == (
+            document["ID"],
+            len(document["Hands"]),
+            len(names),
+            "FEATURE_TABLE",
+        )
+        assert created.isoformat().replace("+00:00", "") == document["CreatedDateTimeUTC"][:26]
+        assert raw == document
+
+
+def test_a_second_sync_adds_nothing(
+    table_gg: Path, tmp_path: Path, database_url: str, gfx_sink: GfxSink
+) -> None:
+    registry = write_registry(tmp_path / "registry.json", {"PC01": table_gg.name})
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(table_gg.parent, registry), gfx_sink)
+        before = query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id")
+        second = sync(instance, "PC01", nas(table_gg.parent, registry), gfx_sink)
+    assert second.success
+    assert materialization_metadata(second)["new"] == 0
+    assert query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id") == before
+
+
+def test_a_growing_game_keeps_each_snapshot_and_the_latest_view_shows_82_hands(
+    synced_pc01: dg.ExecuteInProcessResult, database_url: str
+) -> None:
+    snapshots = query(
+        database_url, "SELECT hand_count FROM gfx_sessions WHERE session_id = %s ORDER BY 1", GROWING_GAME
+    )
+    latest = query(
+        database_url, "SELECT hand_count FROM gfx_sessions_latest WHERE session_id = %s", GROWING_GAME
+    )
+    assert snapshots == [(1,), (2,), (82,)]
+    assert latest == [(82,)]
+
+
+def test_a_byte_identical_copy_in_two_folders_gives_one_row(
+    synced_pc01: dg.ExecuteInProcessResult, database_url: str
+) -> None:
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions WHERE session_id = 638964779338222042") == [
+        (1,)
+    ]
+    assert materialization_metadata(synced_pc01)["duplicate"] == 1
+
+
+def test_txt_exports_are_ignored(synced_pc01: dg.ExecuteInProcessResult, database_url: str) -> None:
+    assert materialization_metadata(synced_pc01)["files_scanned"] == 18
+    assert query(database_url, "SELECT count(*) FROM gfx_rejected_files") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM gfx_file_manifest WHERE nas_path LIKE '%.txt'") == [(0,)]
+
+
+def test_the_same_folder_under_two_pcs_gives_34_rows(
+    table_gg: Path, tmp_path: Path, database_url: str, gfx_sink: GfxSink
+) -> None:
+    registry = write_registry(tmp_path / "registry.json", {"PC01": table_gg.name, "PC02": table_gg.name})
+    with dg.instance_for_test() as instance:
+        for pc in ("PC01", "PC02"):
+            assert sync(instance, pc, nas(table_gg.parent, registry), gfx_sink).success
+    assert query(database_url, "SELECT gfx_pc_id, count(*) FROM gfx_sessions GROUP BY 1 ORDER BY 1") == [
+        ("PC01", 17),
+        ("PC02", 17),
+    ]

@@ -1,0 +1,156 @@
+"""gfx_nas_sensor ticks: what it requests for new, unchanged, rewritten and unsettled files, how it
+keeps PC partitions in step with the registry, and how it re-requests files whose run failed."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
+from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.resources import GfxSink
+from gfx_assets_tests.support import nas, sync
+
+MINUTE_AGO = time.time() - 60
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    for path in seed_nas(root, ["PC01", "PC02"], sessions_per_pc=2, hands=(1, 3)):
+        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
+    return root
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
+        yield instance
+
+
+def _tick(
+    instance: dg.DagsterInstance,
+    nas_root: Path,
+    gfx_sink: GfxSink,
+    cursor: str | None = None,
+    **nas_options,
+) -> dg.SensorResult:
+    resources = {"nas": nas(nas_root, **nas_options), "sink": gfx_sink}
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+        return gfx_nas_sensor(context)
+
+
+def _requests_by_pc(result: dg.SensorResult) -> dict[str, dg.RunRequest]:
+    return {request.partition_key: request for request in result.run_requests or []}
+
+
+def _files(request: dg.RunRequest) -> list[str] | None:
+    return request.run_config["ops"]["gfx_sessions"]["config"].get("files")
+
+
+def _new_session(folder: Path, seed: int, mtime: float = MINUTE_AGO) -> Path:
+    session = SyntheticSession(seed)
+    session.add_hand()
+    path = folder / session.file_name
+    write_session(path, session)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_a_new_file_gives_a_run_request_naming_it(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    requests = _requests_by_pc(_tick(instance, nas_root, gfx_sink))
+    assert set(requests) == {"PC01", "PC02"}
+    assert sorted(_files(requests["PC01"])) == sorted(
+        p.relative_to(nas_root).as_posix() for p in (nas_root / "PC01").rglob("*.json")
+    )
+
+
+def test_no_change_after_a_sync_gives_no_request(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    for pc in ("PC01", "PC02"):
+        assert sync(instance, pc, nas(nas_root), gfx_sink).success
+    result = _tick(instance, nas_root, gfx_sink)
+    assert not result.run_requests
+    assert result.skip_reason is not None
+
+
+def test_a_rewritten_file_gets_a_new_run_key(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    first = _tick(instance, nas_root, gfx_sink)
+    path = next((nas_root / "PC01").rglob("*.json"))
+    path.write_bytes(path.read_bytes())  # PokerGFX rewrites in place: new mtime
+    os.utime(path, (MINUTE_AGO + 30, MINUTE_AGO + 30))
+    second = _tick(instance, nas_root, gfx_sink, cursor=first.cursor)
+    assert _requests_by_pc(second)["PC01"].run_key != _requests_by_pc(first)["PC01"].run_key
+    assert "PC02" not in _requests_by_pc(second)  # same files, same key: still backing off
+
+
+def test_an_unsettled_file_waits(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    for pc in ("PC01", "PC02"):
+        sync(instance, pc, nas(nas_root), gfx_sink)
+    _new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time())
+    assert not _tick(instance, nas_root, gfx_sink, settle_seconds=30).run_requests
+    assert set(_requests_by_pc(_tick(instance, nas_root, gfx_sink, settle_seconds=0))) == {"PC01"}
+
+
+def test_files_whose_run_failed_are_requested_again_after_backoff_under_a_new_key(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    first = _tick(instance, nas_root, gfx_sink)
+    assert not _tick(instance, nas_root, gfx_sink, cursor=first.cursor).run_requests
+    cursor = json.loads(first.cursor)
+    for request in cursor["requests"].values():
+        request["at"] -= 3600  # the run ended long ago and its files are still not in the manifest
+    retried = _requests_by_pc(_tick(instance, nas_root, gfx_sink, cursor=json.dumps(cursor)))
+    assert retried["PC01"].run_key == _requests_by_pc(first)["PC01"].run_key + ":redrive-1"
+    assert retried["PC01"].tags["gfx/trigger"] == "redrive"
+
+
+def test_more_changed_files_than_the_threshold_request_a_rescan(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    requests = _requests_by_pc(_tick(instance, nas_root, gfx_sink, max_files_per_run=1))
+    assert _files(requests["PC01"]) is None
+
+
+def test_a_new_pc_in_the_registry_adds_its_partition(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    instance.delete_dynamic_partition(GFX_PC_PARTITIONS_NAME, "PC02")
+    result = _tick(instance, nas_root, gfx_sink)
+    assert result.dynamic_partitions_requests == [
+        dg.AddDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, ["PC02"])
+    ]
+
+
+def test_a_pc_taken_out_of_the_registry_loses_its_partition(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    registry = nas_root / "config" / "pc_registry.json"
+    document = json.loads(registry.read_text())
+    registry.write_text(json.dumps({"pcs": document["pcs"][:1]}))
+    result = _tick(instance, nas_root, gfx_sink)
+    assert result.dynamic_partitions_requests == [
+        dg.DeleteDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, ["PC02"])
+    ]
+
+
+def test_an_unreadable_registry_keeps_the_last_good_one(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
+    good = _tick(instance, nas_root, gfx_sink)
+    (nas_root / "config" / "pc_registry.json").write_text('{"pcs": [')
+    result = _tick(instance, nas_root, gfx_sink, cursor=good.cursor)
+    assert not result.dynamic_partitions_requests
+    assert json.loads(result.cursor)["registry"] == json.loads(good.cursor)["registry"]
+
+
+def test_a_bad_registry_entry_is_skipped_and_the_others_kept(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    registry = nas_root / "config" / "pc_registry.json"
+    document = json.loads(registry.read_text())
+    document["pcs"].append({"id": "PC03", "watch_path": "../outside"})
+    registry.write_text(json.dumps(document))
+    result = _tick(instance, nas_root, gfx_sink)
+    assert set(_requests_by_pc(result)) == {"PC01", "PC02"}
+    assert not result.dynamic_partitions_requests

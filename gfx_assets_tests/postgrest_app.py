@@ -1,0 +1,284 @@
+"""A small PostgREST look-alike for tests: Supabase's `/rest/v1` over a real PostgreSQL, with faults.
+
+It speaks the subset the REST sink uses, as PostgREST does: upserts through one
+`INSERT ... SELECT FROM json_populate_recordset(...) ON CONFLICT` statement, eq/in/is filters with
+PostgREST's quoting, limit/offset/order paging with Content-Range, the OpenAPI column formats, and
+PostgreSQL errors as `{code, message, details, hint}` with the SQLSTATE as code. In front of it
+`_Gateway` plays Supabase's gateway: injected faults, the service key, a body limit, a request log.
+"""
+
+import asyncio
+import json
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import uvicorn
+from psycopg import sql
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from gfx_assets_tests import postgrest_query as query
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+@dataclass
+class Faults:
+    """What the server does wrong; tests change it while the server runs."""
+
+    # The next requests answer these instead: (status, headers) with a JSON error, or (status, headers, body).
+    status_for_next: list[tuple] = field(default_factory=list)
+    max_body_bytes: int | None = None  # a bigger request body answers 413
+    drop_connections: int = 0  # the next N requests lose their connection mid-response
+    delay_seconds: float = 0.0  # before every answer
+    reject_rows_where: Callable[[dict], bool] | None = None  # an upsert holding such a row answers 400/23514
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """One request as the server saw it; of the credentials only which headers came, never their values."""
+
+    method: str
+    path: str
+    query: str
+    status: int | None  # None: the connection was dropped
+    auth_headers: tuple[str, ...]
+    body_bytes: int
+
+
+class DroppedConnection(Exception):
+    """Raised after a response started, so that uvicorn closes the connection under the client."""
+
+
+def create_app(
+    database_url: str, *, service_key: str, faults: Faults | None = None, max_rows: int | None = None
+) -> Starlette:
+    """The app; `app.state.faults` and `app.state.requests` (a list of `SeenRequest`) are for the test."""
+    app = Starlette(
+        routes=[Route("/rest/v1/", _openapi), Route("/rest/v1/{table}", _table, methods=list(_HANDLERS))]
+    )
+    app.state.database_url = database_url
+    app.state.faults = faults or Faults()
+    app.state.requests = []
+    app.state.max_rows = max_rows
+    app.add_middleware(_Gateway, service_key=service_key, faults=app.state.faults, log=app.state.requests)
+    return app
+
+
+class _Gateway:
+    """Supabase's gateway in front of PostgREST: faults, the key, the body limit, and the request log."""
+
+    def __init__(self, app: Any, *, service_key: str, faults: Faults, log: list[SeenRequest]) -> None:
+        self.app, self.key, self.faults, self.log = app, service_key, faults, log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        statuses: list[int] = []
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        try:
+            await self._answer(request, receive, send, sending)
+        finally:
+            auth = tuple(name for name in ("apikey", "authorization") if name in request.headers)
+            length = int(request.headers.get("content-length") or 0)
+            seen = SeenRequest(
+                scope["method"], scope["path"], request.url.query, next(iter(statuses), None), auth, length
+            )
+            self.log.append(seen)
+
+    async def _answer(self, request: Request, receive: Receive, send: Send, sending: Send) -> None:
+        await asyncio.sleep(self.faults.delay_seconds)
+        if self.faults.drop_connections > 0:
+            self.faults.drop_connections -= 1
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+            )
+            raise DroppedConnection("the fault injection dropped this connection")
+        refusal = await self._refusal(request)
+        if refusal is None:
+            await self.app(request.scope, receive, sending)
+        else:
+            await refusal(request.scope, receive, sending)
+
+    async def _refusal(self, request: Request) -> Response | None:
+        if self.faults.status_for_next:
+            status, headers, *body = self.faults.status_for_next.pop(0)
+            if body:
+                return Response(body[0], status, {"content-type": "text/html", **headers})
+            return _error(status, "", f"injected fault {status}", headers=headers)
+        if not self._authorized(request):
+            return _error(401, "PGRST301", "Invalid API key or JWT")
+        limit = self.faults.max_body_bytes
+        if limit is not None and int(request.headers.get("content-length") or 0) > limit:
+            await request.body()  # a gateway reads what it refuses; the client then sees the 413
+            return JSONResponse({"message": "Request Entity Too Large"}, 413)
+        return None
+
+    def _authorized(self, request: Request) -> bool:
+        bearer = request.headers.get("authorization")
+        if request.headers.get("apikey") != self.key:
+            return False
+        return bearer is None or (bearer == f"Bearer {self.key}" and _JWT.fullmatch(self.key) is not None)
+
+
+async def _openapi(request: Request) -> Response:
+    """The part of PostgREST's OpenAPI document the sink reads: each column's type as its format."""
+    async with await psycopg.AsyncConnection.connect(request.app.state.database_url) as conn:
+        tables = await query.catalog(conn)
+    definitions = {
+        table: {
+            "type": "object",
+            "properties": {column: {"format": kind} for column, kind in columns.items()},
+        }
+        for table, columns in tables.items()
+    }
+    return JSONResponse({"swagger": "2.0", "definitions": definitions})
+
+
+async def _table(request: Request) -> Response:
+    table = request.path_params["table"]
+    try:
+        async with await psycopg.AsyncConnection.connect(
+            request.app.state.database_url, autocommit=True
+        ) as conn:
+            columns = (await query.catalog(conn)).get(table)
+            if columns is None:
+                return _error(
+                    404, "PGRST205", f"Could not find the table 'public.{table}' in the schema cache"
+                )
+            return await _HANDLERS[request.method](request, conn, table, columns)
+    except query.BadRequest as bad:
+        return _error(400, bad.code, bad.message)
+    except psycopg.Error as error:
+        state, diag = error.sqlstate or "", error.diag
+        message = diag.message_primary or str(error)
+        return _error(query.status_of(state), state, message, diag.message_detail, diag.message_hint)
+
+
+async def _insert(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
+    body = (await request.body()).decode()
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise query.BadRequest("PGRST102", "Empty or invalid json") from None
+    rows = payload if isinstance(payload, list) else [payload]
+    if not rows:
+        return Response(status_code=201)
+    sent = query.csv(request.query_params.get("columns")) or query.same_keys(rows)
+    unknown = [column for column in sent if column not in columns]
+    if unknown:
+        message = f"Could not find the '{unknown[0]}' column of '{table}' in the schema cache"
+        raise query.BadRequest("PGRST204", message)
+    reject = request.app.state.faults.reject_rows_where
+    if reject is not None and any(isinstance(row, dict) and reject(row) for row in rows):
+        return _error(400, "23514", "a row was rejected by the fault injection")
+    conflict = query.csv(request.query_params.get("on_conflict"))
+    resolution = query.preference(request.headers.get("prefer", ""), "resolution")
+    statement = query.upsert_sql(table, sent, conflict, resolution)
+    await conn.execute(statement, [body if isinstance(payload, list) else f"[{body}]"])
+    return Response(status_code=201)
+
+
+async def _read(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
+    params = request.query_params
+    where, values = query.where(params.multi_items())
+    selected = query.csv(params.get("select"))
+    shown = sql.SQL(", ").join(map(sql.Identifier, selected)) if selected else sql.SQL("*")
+    rows = sql.SQL("SELECT {} FROM {} WHERE {}").format(shown, sql.Identifier(table), where)
+    offset = int(params.get("offset") or 0)
+    limits = [int(n) for n in (params.get("limit"), request.app.state.max_rows) if n is not None]
+    page = sql.SQL("SELECT coalesce(json_agg(t), '[]')::text FROM ({}{} LIMIT {} OFFSET {}) t").format(
+        rows, query.order_by(params.get("order")), sql.Literal(min(limits, default=None)), offset
+    )
+    text = (await (await conn.execute(page, values)).fetchone())[0]
+    shown_rows = len(json.loads(text))
+    total = "*"
+    if query.preference(request.headers.get("prefer", ""), "count") == "exact":
+        counting = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(table), where)
+        total = str((await (await conn.execute(counting, values)).fetchone())[0])
+    shown_range = f"{offset}-{offset + shown_rows - 1}" if shown_rows else "*"
+    status = 206 if total != "*" and shown_rows < int(total) else 200
+    headers = {"Content-Range": f"{shown_range}/{total}"}
+    return Response(text, status, headers, media_type="application/json")
+
+
+async def _delete(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
+    where, values = query.where(request.query_params.multi_items())
+    await conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), where), values)
+    return Response(status_code=204)
+
+
+async def _update(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
+    body = (await request.body()).decode()
+    sent = list(json.loads(body))
+    unknown = [column for column in sent if column not in columns]
+    if unknown:
+        raise query.BadRequest(
+            "PGRST204", f"Could not find the '{unknown[0]}' column of '{table}' in the schema cache"
+        )
+    where, values = query.where(request.query_params.multi_items())
+    names = sql.SQL(", ").join(map(sql.Identifier, sent))
+    statement = sql.SQL(
+        "UPDATE {t} SET ({c}) = (SELECT {c} FROM json_populate_record(NULL::{t}, %s::json)) WHERE {w}"
+    )
+    await conn.execute(statement.format(t=sql.Identifier(table), c=names, w=where), [body, *values])
+    return Response(status_code=204)
+
+
+_HANDLERS = {"POST": _insert, "GET": _read, "DELETE": _delete, "PATCH": _update}
+
+
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    details: str | None = None,
+    hint: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """An error as PostgREST words it: {code, message, details, hint}."""
+    body = {"code": code, "message": message, "details": details, "hint": hint}
+    return JSONResponse(body, status, headers)
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[str]:
+    """Run `app` with uvicorn on a free port of 127.0.0.1 in a background thread; yield its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, log_level="warning"))
+    quiet = _QuietDrops()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the test PostgREST server did not start")
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        logging.getLogger("uvicorn.error").removeFilter(quiet)

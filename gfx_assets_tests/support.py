@@ -1,0 +1,66 @@
+"""Helpers shared by the ingestion tests: a NAS layout, resources on a real database, and queries."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import psycopg
+
+from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.resources import GfxDatabase, GfxSink, NasResource, PostgresSinkResource
+
+
+def write_registry(path: Path, pcs: dict[str, str]) -> Path:
+    """A PC registry mapping PC id -> watch_path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    entries = [{"id": pc, "name": f"GFX {pc}", "watch_path": watch} for pc, watch in pcs.items()]
+    path.write_text(json.dumps({"pcs": entries}))
+    return path
+
+
+def postgres_sink(database_url: str, batch_size: int = 500) -> PostgresSinkResource:
+    return PostgresSinkResource(database=GfxDatabase(url=database_url), batch_size=batch_size)
+
+
+def nas(root: Path, registry: Path | None = None, settle_seconds: float = 0.0, **extra: Any) -> NasResource:
+    registry_file = str(registry) if registry else ""
+    return NasResource(root=str(root), registry_file=registry_file, settle_seconds=settle_seconds, **extra)
+
+
+def sync(
+    instance: dg.DagsterInstance,
+    pc_id: str,
+    nas_resource: NasResource,
+    sink: GfxSink,
+    files: list[str] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Materialize one PC partition in-process, as a sensor-launched or a rescan run would."""
+    if not instance.has_dynamic_partition(GFX_PC_PARTITIONS_NAME, pc_id):
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, [pc_id])
+    config = {"ops": {"gfx_sessions": {"config": {"files": files}}}}
+    return dg.materialize(
+        [gfx_sessions],
+        partition_key=pc_id,
+        instance=instance,
+        resources={"nas": nas_resource, "sink": sink},
+        run_config=config,
+        raise_on_error=False,
+    )
+
+
+def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any]:
+    event = result.asset_materializations_for_node("gfx_sessions")[0]
+    return {key: value.value for key, value in event.metadata.items()}
+
+
+def query(database_url: str, statement: str, *params: Any) -> list[tuple]:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute(statement, params or None).fetchall()
+
+
+def execute(database_url: str, statement: str) -> None:
+    """Run SQL that returns no rows (set-up of a test's database)."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute(statement)
