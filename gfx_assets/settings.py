@@ -35,6 +35,9 @@ class GfxSettings(BaseSettings):
     sink: Literal["postgres", "supabase"] = Field("postgres", description="Where rows are written.")
     supabase_url: HttpUrl | None = Field(None, description="Supabase project URL (GFX_SINK=supabase).")
     supabase_service_key: SecretStr | None = Field(None, description="Supabase service key.")
+    alert_webhook_url: SecretStr | None = Field(
+        None, description="Slack-compatible webhook told about final sync failures; unset = no alert."
+    )
     rest_max_body_bytes: PositiveInt = Field(4 * 1024 * 1024, description="Largest REST request body.")
 
     @property

@@ -15,11 +15,15 @@ from psycopg import sql
 
 from gfx_assets.lib.migrations import load_migrations, migrate
 from gfx_assets.lib.postgres import embedded_server_url, ensure_database, with_database
+from gfx_assets.resources import GfxSink, SupabaseSinkResource
 from gfx_assets.settings import get_settings
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.support import postgres_sink
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "pokergfx"
 TEMPLATE_LOCK = 7_314_021_116
+SERVICE_KEY = "sb_secret_test-only-key-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +80,17 @@ def empty_database_url(server_url: str) -> Iterator[str]:
     yield url
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=["postgres", "supabase_rest"])
+def gfx_sink(request: pytest.FixtureRequest, database_url: str) -> Iterator[GfxSink]:
+    """Both sinks on the same real database: PostgreSQL directly, and the Supabase REST sink talking
+    to the PostgREST-compatible test server. Suites that take this fixture run once per sink."""
+    if request.param == "postgres":
+        yield postgres_sink(database_url)
+        return
+    with serve(create_app(database_url, service_key=SERVICE_KEY)) as base_url:
+        yield SupabaseSinkResource(url=base_url, service_key=SERVICE_KEY)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,8 @@
 """Helpers shared by the ingestion tests: a NAS layout, resources on a real database, and queries."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +10,7 @@ import dagster as dg
 import psycopg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.defs.gfx_ingest.checks import gfx_sessions_reconciliation
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.resources import GfxDatabase, GfxSink, NasResource, PostgresSinkResource
 
@@ -41,7 +44,7 @@ def sync(
         instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, [pc_id])
     config = {"ops": {"gfx_sessions": {"config": {"files": files}}}}
     return dg.materialize(
-        [gfx_sessions],
+        [gfx_sessions, gfx_sessions_reconciliation],
         partition_key=pc_id,
         instance=instance,
         resources={"nas": nas_resource, "sink": sink},
@@ -55,6 +58,11 @@ def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any
     return {key: value.value for key, value in event.metadata.items()}
 
 
+def reconciliation(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation
+
+
 def query(database_url: str, statement: str, *params: Any) -> list[tuple]:
     with psycopg.connect(database_url) as conn:
         return conn.execute(statement, params or None).fetchall()
@@ -64,3 +72,23 @@ def execute(database_url: str, statement: str) -> None:
     """Run SQL that returns no rows (set-up of a test's database)."""
     with psycopg.connect(database_url) as conn:
         conn.execute(statement)
+
+
+_WORKER = """
+import sys
+from pathlib import Path
+import dagster as dg
+from gfx_assets_tests.support import nas, postgres_sink, sync
+root, registry, url, batch_size = sys.argv[1:5]
+with dg.instance_for_test() as instance:
+    result = sync(instance, "PC01", nas(Path(root), Path(registry)), postgres_sink(url, int(batch_size)))
+sys.exit(0 if result.success else 1)
+"""
+
+
+def start_worker(
+    nas_root: Path, registry: Path, database_url: str, batch_size: int = 500
+) -> subprocess.Popen:
+    """A run worker in its own process syncing PC01, for tests that kill or overlap workers."""
+    args = [str(nas_root), str(registry), database_url, str(batch_size)]
+    return subprocess.Popen([sys.executable, "-c", _WORKER, *args], stdout=subprocess.DEVNULL)

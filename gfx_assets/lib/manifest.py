@@ -10,14 +10,14 @@ MANIFEST = "gfx_file_manifest"
 MANIFEST_KEY = ("gfx_pc_id", "nas_path")
 
 
-def _as_datetime(value: datetime | str) -> datetime:
+def as_datetime(value: datetime | str) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def synced_keys(sink: Sink, pc_id: str) -> set[tuple[str, int, datetime]]:
     """(nas_path, size, mtime) of every file of this PC the manifest says is done."""
     rows = sink.select(MANIFEST, ["nas_path", "file_size", "file_mtime"], {"gfx_pc_id": pc_id})
-    return {(row["nas_path"], row["file_size"], _as_datetime(row["file_mtime"])) for row in rows}
+    return {(row["nas_path"], row["file_size"], as_datetime(row["file_mtime"])) for row in rows}
 
 
 def pending(files: Iterable[FileStat], done: set[tuple[str, int, datetime]]) -> list[FileStat]:

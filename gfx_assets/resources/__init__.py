@@ -2,12 +2,21 @@
 
 import dagster as dg
 
+from gfx_assets.resources.alerts import AlertWebhook
 from gfx_assets.resources.database import GfxDatabase
 from gfx_assets.resources.nas import NasResource
 from gfx_assets.resources.sinks import GfxSink, PostgresSinkResource, SupabaseSinkResource
 from gfx_assets.settings import GfxSettings
 
-__all__ = ["GfxDatabase", "GfxSink", "NasResource", "PostgresSinkResource", "SupabaseSinkResource", "build"]
+__all__ = [
+    "AlertWebhook",
+    "GfxDatabase",
+    "GfxSink",
+    "NasResource",
+    "PostgresSinkResource",
+    "SupabaseSinkResource",
+    "build",
+]
 
 
 def _database(settings: GfxSettings) -> GfxDatabase:
@@ -32,6 +41,9 @@ def build(settings: GfxSettings) -> dict[str, dg.ConfigurableResource]:
     return {
         "database": _database(settings),
         "sink": _sink(settings),
+        "alert_webhook": AlertWebhook(
+            url=dg.EnvVar("GFX_ALERT_WEBHOOK_URL") if settings.alert_webhook_url else ""
+        ),
         "nas": NasResource(
             root=str(settings.resolved_nas_root),
             registry_file=str(settings.pc_registry.resolve()) if settings.pc_registry else "",

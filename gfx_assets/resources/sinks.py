@@ -18,6 +18,8 @@ class GfxSink(dg.ConfigurableResource):
     """Base of the sinks: `open()` yields a `Sink` for one run or one sensor tick."""
 
     batch_size: int = 500
+    max_retries: int = 5  # step retries on transient sink errors (RetryRequested)
+    retry_base_seconds: float = 2.0  # first backoff; doubles per retry, with jitter, capped at 60 s
 
     @property
     def max_chunk_bytes(self) -> int:

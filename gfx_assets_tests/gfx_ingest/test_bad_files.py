@@ -15,6 +15,7 @@ from gfx_assets_tests.support import (
     materialization_metadata,
     nas,
     query,
+    reconciliation,
     sync,
     write_registry,
 )
@@ -78,6 +79,7 @@ def test_each_bad_file_is_recorded_with_its_reason_and_the_good_files_land(
     recorded = dict(query(database_url, "SELECT reason, nas_path FROM gfx_rejected_files"))
     assert recorded == {reason: f"PC01/1021/{name}" for reason, (name, _) in BAD_FILES.items()}
     assert materialization_metadata(result)["rejected"] == len(BAD_FILES)
+    assert reconciliation(result).passed
 
 
 def test_a_rejection_carries_a_readable_detail(

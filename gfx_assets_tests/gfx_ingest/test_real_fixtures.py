@@ -7,7 +7,14 @@ import dagster as dg
 import pytest
 
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.support import materialization_metadata, nas, query, sync, write_registry
+from gfx_assets_tests.support import (
+    materialization_metadata,
+    nas,
+    query,
+    reconciliation,
+    sync,
+    write_registry,
+)
 
 GROWING_GAME = 638964611175191251
 
@@ -99,3 +106,9 @@ def test_the_same_folder_under_two_pcs_gives_34_rows(
         ("PC01", 17),
         ("PC02", 17),
     ]
+
+
+def test_reconciliation_accounts_for_all_18_files(synced_pc01: dg.ExecuteInProcessResult) -> None:
+    evaluation = reconciliation(synced_pc01)
+    assert evaluation.passed
+    assert (evaluation.metadata["files"].value, evaluation.metadata["accounted"].value) == (18, 18)

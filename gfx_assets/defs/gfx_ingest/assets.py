@@ -42,7 +42,7 @@ def gfx_sessions(
     """Scan -> parse & hash -> dedupe -> batch-upsert, for the PC named by the partition key."""
     started = time.monotonic()
     pc_id = context.partition_key
-    with sink_errors_as_retries(context), sink.open() as target:
+    with sink_errors_as_retries(context, sink), sink.open() as target:
         files = _scan(context, config, nas, pc_id)
         todo = manifest.pending(files, manifest.synced_keys(target, pc_id))
         context.log.info(f"scan: {len(files)} files, {len(todo)} not yet synced")

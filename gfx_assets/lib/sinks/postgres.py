@@ -107,7 +107,7 @@ def _translate(error: psycopg.Error, url: str) -> Exception:
         return RowRejected(state, message)
     if state in _AUTH_STATES or "password authentication failed" in message:
         return SinkAuthError(f"PostgreSQL refused the credentials of {redact_url(url)}: {message}")
-    if isinstance(error, psycopg.OperationalError) or state[:2] in ("08", "53", "57"):
+    if isinstance(error, psycopg.OperationalError) or state[:2] in ("08", "40", "53", "57"):
         return SinkUnavailable(f"PostgreSQL unavailable ({redact_url(url)}): {message}")
     return SinkError(f"PostgreSQL error {state}: {message}")
 

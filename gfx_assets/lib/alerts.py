@@ -1,0 +1,157 @@
+"""Final sync failures: an 'error' event and dead letters in the database, and an optional Slack alert.
+
+Dagster-free: `gfx_run_failure_sensor` gathers what failed and calls these. Everything written or sent
+goes through `redact` first, so no password, API key or webhook URL leaves in an error text.
+"""
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+import httpx
+
+from gfx_assets.lib.events import SYNC_EVENTS, SYNC_FAILURES
+from gfx_assets.lib.manifest import require_all_written
+from gfx_assets.lib.sinks import Sink, SinkUnavailable
+
+T = TypeVar("T")
+
+MAX_ERROR_CHARS = 2000
+MAX_ALERT_ERROR_CHARS = 500
+RETRY_ATTEMPTS = 5
+RETRY_FIRST_DELAY_SECONDS = 0.5  # doubling: 0.5 + 1 + 2 + 4 = 7.5 s of waiting at most
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+MASK = "***"
+
+_REDACTIONS = [
+    (re.compile(r"(://[^\s:/@]*:)[^\s@]*@"), rf"\1{MASK}@"),  # postgresql://user:password@host
+    (re.compile(r"(\bpassword\s*=\s*)[^\s'\"]+", re.IGNORECASE), rf"\1{MASK}"),  # key=value DSN
+    (re.compile(r"(\bapikey[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+", re.IGNORECASE), rf"\1{MASK}"),
+    (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), rf"\1{MASK}"),
+    (re.compile(r"\beyJ[\w-]+(?:\.[\w-]+){0,2}"), MASK),  # JWT (Supabase anon/service_role keys)
+    (re.compile(r"\bsb_secret_[\w-]+"), f"sb_secret_{MASK}"),
+]
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    """A run that failed for good: what the dead letters, the 'error' event and the alert say."""
+
+    job_name: str
+    run_id: str
+    pc_id: str | None
+    error: str  # already redacted and truncated: see describe_error
+    nas_paths: tuple[str, ...]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with the given secrets (e.g. the webhook URL) and every credential pattern masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, MASK)
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_error(messages: Iterable[str], secrets: Iterable[str] = ()) -> str:
+    """One error text for the database and the alert: redacted, at most MAX_ERROR_CHARS long."""
+    return truncate(redact("\n".join(messages).strip(), secrets), MAX_ERROR_CHARS)
+
+
+def record_failure(sink: Sink, failed: FailedRun, now: datetime) -> None:
+    """Write the run's 'error' event and dead-letter its files. Keyed by run, so a replay of the same
+    failure changes nothing; a new failure of a file counts an attempt and reopens a resolved one."""
+    event = {
+        "event_type": "error",
+        "gfx_pc_id": failed.pc_id,
+        "run_id": failed.run_id,
+        "file_count": len(failed.nas_paths),
+        "error_message": failed.error,
+    }
+    require_all_written(sink.upsert(SYNC_EVENTS, [event], ("run_id", "event_type")), SYNC_EVENTS)
+    if failed.pc_id is None or not failed.nas_paths:
+        return
+    rows = dead_letters(failed, _earlier_failures(sink, failed), now)
+    if rows:
+        require_all_written(sink.upsert(SYNC_FAILURES, rows, ("gfx_pc_id", "nas_path")), SYNC_FAILURES)
+
+
+def dead_letters(failed: FailedRun, earlier: dict[str, dict], now: datetime) -> list[dict]:
+    """Rows of `gfx_sync_failures` for the run's files, given their existing rows by path."""
+    rows = []
+    for nas_path in dict.fromkeys(failed.nas_paths):
+        before = earlier.get(nas_path)
+        if before is not None and before["run_id"] == failed.run_id:
+            continue  # this failure is already recorded
+        rows.append(
+            {
+                "gfx_pc_id": failed.pc_id,
+                "nas_path": nas_path,
+                "run_id": failed.run_id,
+                "error": failed.error,
+                "attempts": before["attempts"] + 1 if before else 1,
+                "first_failed_at": before["first_failed_at"] if before else now,
+                "last_failed_at": now,
+                "resolved_at": None,
+            }
+        )
+    return rows
+
+
+def _earlier_failures(sink: Sink, failed: FailedRun) -> dict[str, dict]:
+    columns = ["nas_path", "run_id", "attempts", "first_failed_at"]
+    filters = {"gfx_pc_id": failed.pc_id, "nas_path": list(dict.fromkeys(failed.nas_paths))}
+    return {row["nas_path"]: row for row in sink.select(SYNC_FAILURES, columns, filters)}
+
+
+def with_retries(
+    action: Callable[[], T],
+    log: logging.Logger,
+    attempts: int = RETRY_ATTEMPTS,
+    first_delay: float = RETRY_FIRST_DELAY_SECONDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `action`, retrying it with doubling delays while the sink is unavailable; the last
+    attempt's SinkUnavailable propagates. Other errors propagate at once."""
+    delay = first_delay
+    for attempt in range(1, attempts):
+        try:
+            return action()
+        except SinkUnavailable as error:
+            log.warning(f"{redact(str(error))}; attempt {attempt}/{attempts}, retrying in {delay:g}s")
+            sleep(delay)
+            delay *= 2
+    return action()
+
+
+def slack_payload(failed: FailedRun, recorded: bool) -> dict[str, str]:
+    """A Slack incoming-webhook message naming the job, PC, run, files and error."""
+    lines = [
+        f":rotating_light: *{failed.job_name}* failed for good on *{failed.pc_id or 'no PC'}*",
+        f"Run `{failed.run_id}`: {len(failed.nas_paths)} file(s) not synced, listed in gfx_sync_failures.",
+        "> " + truncate(failed.error, MAX_ALERT_ERROR_CHARS).replace("\n", "\n> "),
+    ]
+    if not recorded:
+        lines.append("The failure could not be written to the database: see the sensor's log in Dagster.")
+    return {"text": "\n".join(lines)}
+
+
+def post_alert(
+    url: str, payload: dict[str, str], log: logging.Logger, timeout: float = WEBHOOK_TIMEOUT_SECONDS
+) -> bool:
+    """POST `payload` to the webhook; a failure is logged (without the URL), never raised."""
+    try:
+        httpx.post(url, json=payload, timeout=timeout).raise_for_status()
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        log.error(f"failure alert not delivered: {redact(f'{type(error).__name__}: {error}', [url])}")
+        return False
+    return True

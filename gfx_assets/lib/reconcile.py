@@ -1,0 +1,74 @@
+"""Reconciliation: is every settled file of a PC folder in the database, or rejected with a reason?"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gfx_assets.lib.manifest import MANIFEST, as_datetime
+from gfx_assets.lib.pokergfx import sha256_hex
+from gfx_assets.lib.scan import FileStat
+from gfx_assets.lib.sinks import Sink
+
+MAX_EXAMPLES = 10
+
+
+@dataclass
+class Reconciliation:
+    files: int = 0
+    accounted: int = 0
+    missing: list[str] = field(default_factory=list)  # content neither stored nor rejected
+    stale: list[str] = field(default_factory=list)  # changed on the NAS since its last sync
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing
+
+
+def reconcile(sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat]) -> Reconciliation:
+    """Hash every file and look its `(gfx_pc_id, file_hash)` up in gfx_sessions, else its path in
+    gfx_rejected_files (same hash, or same size for files rejected before hashing)."""
+    result = Reconciliation()
+    hashed = [(file, _hash(nas_root / file.nas_path)) for file in files]
+    hashed = [(file, digest) for file, digest in hashed if digest is not None]
+    stored = _stored_hashes(sink, pc_id, [digest for _, digest in hashed])
+    rejected = {
+        row["nas_path"]: row for row in sink.select("gfx_rejected_files", _REJECTED, {"gfx_pc_id": pc_id})
+    }
+    synced = _manifest(sink, pc_id)
+    for file, digest in hashed:
+        result.files += 1
+        if digest in stored or _is_rejected(rejected.get(file.nas_path), file, digest):
+            result.accounted += 1
+        else:
+            result.missing.append(file.nas_path)
+        if file.nas_path in synced and synced[file.nas_path] != file.key:
+            result.stale.append(file.nas_path)
+    return result
+
+
+_REJECTED = ["nas_path", "file_hash", "file_size"]
+
+
+def _hash(path: Path) -> str | None:
+    try:
+        return sha256_hex(path.read_bytes())
+    except OSError:
+        return None  # vanished since the scan
+
+
+def _stored_hashes(sink: Sink, pc_id: str, hashes: list[str]) -> set[str]:
+    rows = sink.select("gfx_sessions", ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
+    return {row["file_hash"] for row in rows}
+
+
+def _is_rejected(row: dict | None, file: FileStat, digest: str) -> bool:
+    if row is None:
+        return False
+    return row["file_hash"] == digest or (row["file_hash"] is None and row["file_size"] == file.size)
+
+
+def _manifest(sink: Sink, pc_id: str) -> dict[str, tuple]:
+    rows = sink.select(MANIFEST, ["nas_path", "file_size", "file_mtime"], {"gfx_pc_id": pc_id})
+    return {
+        row["nas_path"]: (row["nas_path"], row["file_size"], as_datetime(row["file_mtime"])) for row in rows
+    }

@@ -1,0 +1,239 @@
+"""gfx_run_failure_sensor on real failed runs of gfx_sessions_job: the 'error' event and dead letters a
+final failure leaves (on both sinks), runs about to be retried left alone, repeated failures counted,
+the Slack alert with secrets redacted, and sink outages retried or given up without failing."""
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from gfx_assets.defs.alerts.sensors import AlertWebhook, gfx_run_failure_sensor
+from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.lib.sinks import Sink, SinkAuthError, SinkUnavailable
+from gfx_assets.lib.synthetic import seed_nas
+from gfx_assets.resources import GfxSink, PostgresSinkResource
+from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
+from gfx_assets_tests.support import execute, nas, postgres_sink, query, sync
+
+MINUTE_AGO = time.time() - 60
+REFUSAL = "refused postgresql://gfx:hunter2@db.internal/gfx with apikey=sb_secret_s3cr3t-key"
+DEAD_LETTERS = "SELECT nas_path, run_id, attempts, first_failed_at, resolved_at FROM gfx_sync_failures"
+
+
+class RefusingSink(GfxSink):
+    """A sink whose database refuses our credentials: the run fails at once, for good."""
+
+    def connect(self) -> Sink:
+        raise SinkAuthError(REFUSAL)
+
+
+class FlakySink:
+    """The real sink, except that its first `failures` calls raise SinkUnavailable."""
+
+    def __init__(self, real: Sink, failures: int) -> None:
+        self._real = real
+        self._failures = failures
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self._real, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if name != "close" and self._failures:
+                self._failures -= 1
+                raise SinkUnavailable("PostgreSQL unavailable: server closed the connection")
+            return method(*args, **kwargs)
+
+        return call
+
+
+class FlakySinkResource(PostgresSinkResource):
+    failures: int = 2
+
+    def connect(self) -> Sink:
+        return FlakySink(super().connect(), self.failures)
+
+
+@pytest.fixture
+def sink(gfx_sink: GfxSink) -> GfxSink:
+    return gfx_sink
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    for path in seed_nas(root, ["PC01"], sessions_per_pc=3, hands=(1, 2)):
+        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
+    return root
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
+        yield instance
+
+
+def _pc_files(nas_root: Path) -> list[str]:
+    return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))
+
+
+def _failed_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
+    """Run gfx_sessions_job for PC01 against a refusing sink; `files` None is a rescan run."""
+    defs = dg.Definitions(
+        assets=[gfx_sessions],
+        jobs=[gfx_sessions_job],
+        resources={"sink": RefusingSink(), "nas": nas(nas_root)},
+    )
+    result = defs.resolve_job_def(GFX_SYNC_JOB_NAME).execute_in_process(
+        instance=instance,
+        partition_key="PC01",
+        run_config={"ops": {"gfx_sessions": {"config": {"files": files}}}},
+        raise_on_error=False,
+    )
+    assert not result.success
+    return instance.get_run_by_id(result.run_id)
+
+
+def _evaluate(
+    instance: dg.DagsterInstance, run: dg.DagsterRun, sink: GfxSink, nas_root: Path, webhook_url: str = ""
+) -> None:
+    """One evaluation of the sensor for the run's failure, as the daemon would deliver it."""
+    run = instance.get_run_by_id(run.run_id)  # with tags added since
+    [record] = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
+    with dg.build_run_status_sensor_context(
+        sensor_name=gfx_run_failure_sensor.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=record.event_log_entry.dagster_event,
+        resources={"sink": sink, "nas": nas(nas_root), "alert_webhook": AlertWebhook(url=webhook_url)},
+    ) as context:
+        gfx_run_failure_sensor(context.for_run_failure())
+
+
+def _dead_letters(database_url: str) -> dict[str, tuple]:
+    return {row[0]: row[1:] for row in query(database_url, DEAD_LETTERS)}
+
+
+def test_a_final_failure_writes_one_error_event_naming_pc_run_and_file_count(
+    instance, nas_root: Path, sink: GfxSink, database_url: str
+) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:2])
+    _evaluate(instance, run, sink, nas_root)
+    [(pc_id, run_id, file_count, error)] = query(
+        database_url,
+        "SELECT gfx_pc_id, run_id, file_count, error_message FROM sync_events WHERE event_type = 'error'",
+    )
+    assert (pc_id, run_id, file_count) == ("PC01", run.run_id, 2)
+    assert "gfx_sessions: sink error, not retried" in error
+
+
+def test_a_final_failure_dead_letters_the_files_the_run_named(
+    instance, nas_root: Path, sink: GfxSink, database_url: str
+) -> None:
+    files = _pc_files(nas_root)[:2]
+    run = _failed_run(instance, nas_root, files)
+    _evaluate(instance, run, sink, nas_root)
+    letters = _dead_letters(database_url)
+    assert sorted(letters) == files
+    assert all(letter[:2] == (run.run_id, 1) and letter[3] is None for letter in letters.values())
+
+
+def test_a_failed_rescan_run_dead_letters_the_pcs_files_not_yet_synced(
+    instance, nas_root: Path, sink: GfxSink, database_url: str
+) -> None:
+    synced, *pending = _pc_files(nas_root)
+    assert sync(instance, "PC01", nas(nas_root), sink, files=[synced]).success
+    _evaluate(instance, _failed_run(instance, nas_root, files=None), sink, nas_root)
+    assert sorted(_dead_letters(database_url)) == pending
+
+
+def test_a_run_that_will_be_retried_writes_nothing(instance, nas_root: Path, database_url: str) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root))
+    instance.add_run_tags(run.run_id, {"dagster/will_retry": "true"})
+    _evaluate(instance, run, postgres_sink(database_url), nas_root)
+    assert query(database_url, "SELECT count(*) FROM sync_events") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM gfx_sync_failures") == [(0,)]
+
+
+def test_a_second_failure_of_a_file_counts_an_attempt_and_keeps_first_failed_at(
+    instance, nas_root: Path, sink: GfxSink, database_url: str
+) -> None:
+    files = _pc_files(nas_root)[:1]
+    _evaluate(instance, _failed_run(instance, nas_root, files), sink, nas_root)
+    [(_, _, first_failed_at, _)] = _dead_letters(database_url).values()
+    second = _failed_run(instance, nas_root, files)
+    _evaluate(instance, second, sink, nas_root)
+    assert _dead_letters(database_url)[files[0]] == (second.run_id, 2, first_failed_at, None)
+
+
+def test_replaying_a_failure_writes_it_once(instance, nas_root: Path, database_url: str) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    for _ in range(2):
+        _evaluate(instance, run, postgres_sink(database_url), nas_root)
+    assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
+    assert [letter[1] for letter in _dead_letters(database_url).values()] == [1]
+
+
+def test_a_resolved_dead_letter_that_fails_again_is_reopened(
+    instance, nas_root: Path, database_url: str
+) -> None:
+    files = _pc_files(nas_root)[:1]
+    _evaluate(instance, _failed_run(instance, nas_root, files), postgres_sink(database_url), nas_root)
+    execute(database_url, "UPDATE gfx_sync_failures SET resolved_at = now()")
+    _evaluate(instance, _failed_run(instance, nas_root, files), postgres_sink(database_url), nas_root)
+    assert _dead_letters(database_url)[files[0]][3] is None
+
+
+def test_the_recorded_error_has_its_secrets_redacted(instance, nas_root: Path, database_url: str) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    _evaluate(instance, run, postgres_sink(database_url), nas_root)
+    stored = query(
+        database_url, "SELECT error_message FROM sync_events UNION ALL SELECT error FROM gfx_sync_failures"
+    )
+    for (error,) in stored:
+        assert "hunter2" not in error and "s3cr3t" not in error
+        assert "postgresql://gfx:***@db.internal" in error
+
+
+def test_the_webhook_receives_the_failure_with_secrets_redacted(
+    instance, nas_root: Path, database_url: str
+) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:2])
+    with webhook() as (url, received):
+        _evaluate(instance, run, postgres_sink(database_url), nas_root, webhook_url=url)
+    [payload] = received
+    for part in (GFX_SYNC_JOB_NAME, "PC01", run.run_id, "2 file(s)", "sink error, not retried"):
+        assert part in payload["text"]
+    for secret in ("hunter2", "s3cr3t", WEBHOOK_TOKEN):
+        assert secret not in payload["text"]
+
+
+def test_a_webhook_that_errors_does_not_fail_the_sensor(instance, nas_root: Path, database_url: str) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    with webhook(status=500) as (url, received):
+        _evaluate(instance, run, postgres_sink(database_url), nas_root, webhook_url=url)
+    assert len(received) == 1
+    assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
+
+
+def test_a_transiently_unavailable_sink_is_retried(instance, nas_root: Path, database_url: str) -> None:
+    files = _pc_files(nas_root)[:2]
+    flaky = FlakySinkResource(database=postgres_sink(database_url).database, failures=2)
+    _evaluate(instance, _failed_run(instance, nas_root, files), flaky, nas_root)
+    assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
+    assert sorted(_dead_letters(database_url)) == files
+
+
+def test_a_sink_that_stays_unavailable_is_given_up_and_the_alert_says_so(instance, nas_root: Path) -> None:
+    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    dead = postgres_sink("postgresql://postgres@127.0.0.1:1/x")
+    with webhook() as (url, received):
+        _evaluate(instance, run, dead, nas_root, webhook_url=url)
+    [payload] = received
+    assert "could not be written to the database" in payload["text"]

@@ -1,0 +1,70 @@
+"""Sink outages: a run that cannot reach the sink fails visibly (never reported as success), its
+files stay pending, the sensor asks for them again, and once the sink is back everything lands."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
+from gfx_assets.lib.synthetic import seed_nas
+from gfx_assets.resources import GfxDatabase, PostgresSinkResource
+from gfx_assets_tests.support import nas, postgres_sink, query, reconciliation, sync
+
+DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/gfx?connect_timeout=1"
+MINUTE_AGO = time.time() - 300
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    for path in seed_nas(root, ["PC01"], sessions_per_pc=4, hands=(1, 3)):
+        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
+    return root
+
+
+def _down_sink() -> PostgresSinkResource:
+    return PostgresSinkResource(
+        database=GfxDatabase(url=DEAD_DATABASE), max_retries=2, retry_base_seconds=0.01
+    )
+
+
+def _tick(
+    instance: dg.DagsterInstance, nas_root: Path, database_url: str, cursor: str | None
+) -> dg.SensorResult:
+    resources = {"nas": nas(nas_root), "sink": postgres_sink(database_url)}
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+        return gfx_nas_sensor(context)
+
+
+def test_a_run_that_cannot_reach_the_sink_fails_after_bounded_retries(nas_root: Path) -> None:
+    with dg.instance_for_test() as instance:
+        result = sync(instance, "PC01", nas(nas_root), _down_sink())
+    assert not result.success
+    retries = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY]
+    assert len(retries) == 2
+
+
+def test_files_land_once_the_sink_is_back_after_several_failed_runs(
+    nas_root: Path, database_url: str
+) -> None:
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
+        first = _tick(instance, nas_root, database_url, None)
+        [request] = first.run_requests
+        for _ in range(3):
+            assert not sync(instance, "PC01", nas(nas_root), _down_sink()).success
+        cursor = json.loads(first.cursor)
+        cursor["requests"]["PC01"]["at"] -= 3600  # the backoff has passed
+        [again] = _tick(instance, nas_root, database_url, json.dumps(cursor)).run_requests
+        files = again.run_config["ops"]["gfx_sessions"]["config"]["files"]
+        result = sync(instance, "PC01", nas(nas_root), postgres_sink(database_url), files=files)
+        assert result.success
+        assert not _tick(instance, nas_root, database_url, json.dumps(cursor)).run_requests
+    assert again.run_key != request.run_key
+    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(4, 4)]
+    assert reconciliation(result).passed
