@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gfx_assets.lib import manifest
-from gfx_assets.lib.scan import FileStat
+from gfx_assets.lib.scan import FileStat, storable
 from gfx_assets.lib.sinks import JsonText, Sink
 from gfx_assets.lib.staging import Rejection, Staged, read_spool, utcnow
 
@@ -38,7 +38,7 @@ def land(sink: Sink, pc_id: str, staged: Staged, batch_size: int, max_chunk_byte
     now = utcnow()
     duplicates = [(FileStat(path, size, mtime), digest) for path, size, mtime, digest in staged.duplicates]
     manifest.record(sink, [manifest.manifest_row(pc_id, f, h, "synced", now) for f, h in duplicates])
-    landed.landed_paths.extend(f.nas_path for f, _ in duplicates)
+    landed.landed_paths.extend(f.stored_path for f, _ in duplicates)
     record_rejections(sink, pc_id, landed.rejections, now)
     _clear_rejections(sink, pc_id, landed.landed_paths)
     return landed
@@ -97,7 +97,7 @@ def record_rejections(sink: Sink, pc_id: str, rejections: list[Rejection], now: 
     rows = [
         {
             "gfx_pc_id": pc_id,
-            "nas_path": r.nas_path,
+            "nas_path": storable(r.nas_path),
             "file_hash": r.file_hash,
             "file_size": r.size,
             "reason": str(r.reason),

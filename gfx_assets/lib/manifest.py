@@ -28,7 +28,7 @@ def pending(files: Iterable[FileStat], done: set[tuple[str, int, datetime]]) -> 
 def manifest_row(pc_id: str, file: FileStat, file_hash: str | None, status: str, now: datetime) -> dict:
     return {
         "gfx_pc_id": pc_id,
-        "nas_path": file.nas_path,
+        "nas_path": file.stored_path,
         "file_size": file.size,
         "file_mtime": file.mtime,
         "file_hash": file_hash,

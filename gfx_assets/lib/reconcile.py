@@ -37,11 +37,11 @@ def reconcile(sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat])
     synced = _manifest(sink, pc_id)
     for file, digest in hashed:
         result.files += 1
-        if digest in stored or _is_rejected(rejected.get(file.nas_path), file, digest):
+        if digest in stored or _is_rejected(rejected.get(file.stored_path), file, digest):
             result.accounted += 1
         else:
             result.missing.append(file.nas_path)
-        if file.nas_path in synced and synced[file.nas_path] != file.key:
+        if file.stored_path in synced and synced[file.stored_path] != file.key:
             result.stale.append(file.nas_path)
     return result
 
@@ -50,10 +50,14 @@ _REJECTED = ["nas_path", "file_hash", "file_size"]
 
 
 def _hash(path: Path) -> str | None:
+    """The file's SHA-256; None if it vanished since the scan. An unreadable file hashes to ""
+    and so counts as missing: the NAS holds it and the database cannot."""
     try:
         return sha256_hex(path.read_bytes())
+    except FileNotFoundError:
+        return None
     except OSError:
-        return None  # vanished since the scan
+        return ""
 
 
 def _stored_hashes(sink: Sink, pc_id: str, hashes: list[str]) -> set[str]:

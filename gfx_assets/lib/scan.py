@@ -24,13 +24,24 @@ class FileStat:
         return _EPOCH + timedelta(microseconds=self.mtime_ns // 1000)
 
     @property
+    def stored_path(self) -> str:
+        """`nas_path` as the database stores it (see `storable`)."""
+        return storable(self.nas_path)
+
+    @property
     def key(self) -> tuple[str, int, datetime]:
         """What the manifest compares: a file whose key changed must be synced again."""
-        return self.nas_path, self.size, self.mtime
+        return self.stored_path, self.size, self.mtime
 
     @property
     def file_name(self) -> str:
         return self.nas_path.rsplit("/", 1)[-1]
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL can store. A file name that is not valid UTF-8 reaches Python with surrogate
+    escapes, which no database accepts; its undecodable bytes are written as `\\xNN` instead."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def is_export_name(name: str) -> bool:

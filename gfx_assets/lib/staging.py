@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gfx_assets.lib.pokergfx import ParsedSession, RejectedFile, RejectReason, parse_session, sha256_hex
-from gfx_assets.lib.scan import FileStat
+from gfx_assets.lib.scan import FileStat, storable
 
 # A truncated file this young is PokerGFX still writing it: leave it for a later run, don't reject.
 STILL_WRITING_SECONDS = 300
@@ -39,6 +39,7 @@ class Staged:
     duplicates: list[tuple[str, int, int, str]] = field(default_factory=list)  # path, size, mtime_ns, hash
     rejections: list[Rejection] = field(default_factory=list)
     still_writing: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self)))
@@ -75,8 +76,11 @@ def _stage_one(
         return None
     try:
         raw = (nas_root / file.nas_path).read_bytes()
-    except OSError:
-        return None  # vanished or unreadable right now: it stays pending and is requested again
+    except OSError as error:
+        # vanished or unreadable right now: it stays pending, is requested again, and the
+        # reconciliation check reports it as missing meanwhile
+        staged.unreadable.append(f"{file.stored_path}: {error.strerror or error}")
+        return None
     staged.bytes_read += len(raw)
     file = FileStat(file.nas_path, len(raw), file.mtime_ns)
     file_hash = sha256_hex(raw)
@@ -87,7 +91,7 @@ def _stage_one(
         session = parse_session(raw, file.file_name, max_bytes)
     except RejectedFile as rejected:
         if rejected.incomplete and time.time() - file.mtime_ns / 1e9 < STILL_WRITING_SECONDS:
-            staged.still_writing.append(file.nas_path)
+            staged.still_writing.append(file.stored_path)
         else:
             staged.rejections.append(Rejection(*_ident(file), file_hash, rejected.reason, rejected.detail))
         return None
@@ -110,8 +114,8 @@ def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSessi
     return {
         "gfx_pc_id": pc_id,
         "session_id": session.session_id,
-        "file_name": file.file_name,
-        "nas_path": file.nas_path,
+        "file_name": storable(file.file_name),
+        "nas_path": file.stored_path,
         "file_hash": file_hash,
         "file_size": file.size,
         "file_mtime": file.mtime.isoformat(),

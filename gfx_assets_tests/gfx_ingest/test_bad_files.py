@@ -154,3 +154,20 @@ def test_a_row_the_database_refuses_does_not_keep_the_rest_of_its_chunk_out(
     assert query(database_url, "SELECT reason, nas_path FROM gfx_rejected_files") == [
         ("database_rejected", f"PC01/1021/{refused.name}")
     ]
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_with_escapes_and_synced_once(
+    pc_folder: Path, tmp_path: Path, database_url: str, gfx_sink: GfxSink
+) -> None:
+    session = SyntheticSession(11)
+    session.add_hand()
+    name = os.fsdecode(b"PGFX_live_data_export caf\xe9.json")
+    _write(pc_folder / name, session.to_json_bytes())
+    with dg.instance_for_test() as instance:
+        first = _sync(tmp_path, gfx_sink, instance)
+        second = _sync(tmp_path, gfx_sink, instance)
+    assert first.success and second.success
+    assert materialization_metadata(second)["files_considered"] == 0
+    stored = query(database_url, "SELECT nas_path FROM gfx_sessions WHERE session_id = %s", session.game_id)
+    assert stored == [("PC01/1021/PGFX_live_data_export caf\\xe9.json",)]
+    assert reconciliation(second).passed

@@ -17,6 +17,7 @@ from gfx_assets.lib.alerts import (
     with_retries,
 )
 from gfx_assets.lib.registry import RegistryUnreadable
+from gfx_assets.lib.scan import storable
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
 from gfx_assets.lib.staging import utcnow
 from gfx_assets.resources import AlertWebhook, GfxSink, NasResource
@@ -46,7 +47,8 @@ def gfx_run_failure_sensor(
         context.log.info(f"run {run.run_id} failed but will be retried: nothing recorded yet")
         return
     error = describe_error(_failure_messages(context), secrets=[alert_webhook.url])
-    failed = FailedRun(run.job_name, run.run_id, run.tags.get(PARTITION_TAG), error, tuple(_files(run) or ()))
+    paths = tuple(storable(path) for path in _files(run) or ())
+    failed = FailedRun(run.job_name, run.run_id, run.tags.get(PARTITION_TAG), error, paths)
     failed, recorded = _record(context, sink, nas, failed)
     if alert_webhook.url:
         post_alert(
@@ -98,7 +100,7 @@ def _pending(context: dg.RunFailureSensorContext, nas: NasResource, target: Sink
     if watch_path is None:
         return []
     todo = manifest.pending(nas.settled_files(watch_path), manifest.synced_keys(target, pc_id))
-    return [file.nas_path for file in todo]
+    return [file.stored_path for file in todo]
 
 
 def _watch_path(log: logging.Logger, nas: NasResource, pc_id: str) -> str | None:

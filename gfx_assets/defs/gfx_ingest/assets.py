@@ -86,6 +86,8 @@ def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo
         f"parse: {staged.staged} new contents, {len(staged.duplicates)} duplicates, "
         f"{len(staged.rejections)} rejected, {len(staged.still_writing)} still being written"
     )
+    for problem in staged.unreadable:
+        context.log.warning(f"parse: cannot read {problem}; it will be requested again")
     return staged
 
 

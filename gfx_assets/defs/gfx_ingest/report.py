@@ -3,7 +3,7 @@
 import dagster as dg
 
 from gfx_assets.lib.landing import Landed
-from gfx_assets.lib.scan import FileStat
+from gfx_assets.lib.scan import FileStat, storable
 from gfx_assets.lib.staging import Staged
 
 MAX_LISTED_PATHS = 50
@@ -20,6 +20,7 @@ def sync_metadata(files: list[FileStat], staged: Staged, landed: Landed, seconds
         "rejected": dg.MetadataValue.int(len(landed.rejections)),
         "rejected_files": dg.MetadataValue.md(_rejections_table(landed)),
         "still_being_written": dg.MetadataValue.int(len(staged.still_writing)),
+        "unreadable": dg.MetadataValue.json(staged.unreadable[:MAX_LISTED_PATHS]),
         "bytes_read": dg.MetadataValue.int(staged.bytes_read),
         "duration_seconds": dg.MetadataValue.float(round(seconds, 3)),
     }
@@ -31,7 +32,7 @@ def _rejections_table(landed: Landed) -> str:
     lines = ["| file | reason | detail |", "| --- | --- | --- |"]
     for rejection in landed.rejections[:MAX_LISTED_PATHS]:
         detail = rejection.detail.replace("|", "\\|")[:200]
-        lines.append(f"| `{rejection.nas_path}` | {rejection.reason} | {detail} |")
+        lines.append(f"| `{storable(rejection.nas_path)}` | {rejection.reason} | {detail} |")
     if len(landed.rejections) > MAX_LISTED_PATHS:
         lines.append(f"| ... {len(landed.rejections) - MAX_LISTED_PATHS} more | | |")
     return "\n".join(lines)
