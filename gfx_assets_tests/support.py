@@ -92,3 +92,27 @@ def start_worker(
     """A run worker in its own process syncing PC01, for tests that kill or overlap workers."""
     args = [str(nas_root), str(registry), database_url, str(batch_size)]
     return subprocess.Popen([sys.executable, "-c", _WORKER, *args], stdout=subprocess.DEVNULL)
+
+
+def evaluate_failure_sensor(
+    instance: dg.DagsterInstance,
+    run: dg.DagsterRun,
+    sink: GfxSink,
+    nas_resource: NasResource,
+    webhook_url: str = "",
+) -> None:
+    """One evaluation of gfx_run_failure_sensor for the run's failure, as the daemon would deliver it."""
+    from gfx_assets.defs.alerts.sensors import gfx_run_failure_sensor
+    from gfx_assets.resources import AlertWebhook
+
+    run = instance.get_run_by_id(run.run_id)  # with tags added since
+    [record] = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
+    resources = {"sink": sink, "nas": nas_resource, "alert_webhook": AlertWebhook(url=webhook_url)}
+    with dg.build_run_status_sensor_context(
+        sensor_name=gfx_run_failure_sensor.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=record.event_log_entry.dagster_event,
+        resources=resources,
+    ) as context:
+        gfx_run_failure_sensor(context.for_run_failure())

@@ -11,7 +11,6 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from gfx_assets.defs.alerts.sensors import AlertWebhook, gfx_run_failure_sensor
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
@@ -19,7 +18,7 @@ from gfx_assets.lib.sinks import Sink, SinkAuthError, SinkUnavailable
 from gfx_assets.lib.synthetic import seed_nas
 from gfx_assets.resources import GfxSink, PostgresSinkResource
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
-from gfx_assets_tests.support import execute, nas, postgres_sink, query, sync
+from gfx_assets_tests.support import evaluate_failure_sensor, execute, nas, postgres_sink, query, sync
 
 MINUTE_AGO = time.time() - 60
 REFUSAL = "refused postgresql://gfx:hunter2@db.internal/gfx with apikey=sb_secret_s3cr3t-key"
@@ -103,17 +102,7 @@ def _failed_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] |
 def _evaluate(
     instance: dg.DagsterInstance, run: dg.DagsterRun, sink: GfxSink, nas_root: Path, webhook_url: str = ""
 ) -> None:
-    """One evaluation of the sensor for the run's failure, as the daemon would deliver it."""
-    run = instance.get_run_by_id(run.run_id)  # with tags added since
-    [record] = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records
-    with dg.build_run_status_sensor_context(
-        sensor_name=gfx_run_failure_sensor.name,
-        dagster_instance=instance,
-        dagster_run=run,
-        dagster_event=record.event_log_entry.dagster_event,
-        resources={"sink": sink, "nas": nas(nas_root), "alert_webhook": AlertWebhook(url=webhook_url)},
-    ) as context:
-        gfx_run_failure_sensor(context.for_run_failure())
+    evaluate_failure_sensor(instance, run, sink, nas(nas_root), webhook_url)
 
 
 def _dead_letters(database_url: str) -> dict[str, tuple]:

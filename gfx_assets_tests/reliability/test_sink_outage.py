@@ -13,9 +13,10 @@ from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
 from gfx_assets.lib.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
-from gfx_assets_tests.support import nas, postgres_sink, query, reconciliation, sync
+from gfx_assets_tests.support import evaluate_failure_sensor, nas, postgres_sink, query, reconciliation, sync
 
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/gfx?connect_timeout=1"
+OPEN_DEAD_LETTERS = "SELECT count(*) FROM gfx_sync_failures WHERE resolved_at IS NULL"
 MINUTE_AGO = time.time() - 300
 
 
@@ -57,14 +58,27 @@ def test_files_land_once_the_sink_is_back_after_several_failed_runs(
         first = _tick(instance, nas_root, database_url, None)
         [request] = first.run_requests
         for _ in range(3):
-            assert not sync(instance, "PC01", nas(nas_root), _down_sink()).success
+            failed = sync(instance, "PC01", nas(nas_root), _down_sink(), files=_files(request))
+            assert not failed.success
+        evaluate_failure_sensor(instance, failed.dagster_run, postgres_sink(database_url), nas(nas_root))
+        assert query(database_url, "SELECT count(*) FROM gfx_sync_failures WHERE resolved_at IS NULL") == [
+            (4,)
+        ]
         cursor = json.loads(first.cursor)
         cursor["requests"]["PC01"]["at"] -= 3600  # the backoff has passed
         [again] = _tick(instance, nas_root, database_url, json.dumps(cursor)).run_requests
-        files = again.run_config["ops"]["gfx_sessions"]["config"]["files"]
-        result = sync(instance, "PC01", nas(nas_root), postgres_sink(database_url), files=files)
+        result = sync(instance, "PC01", nas(nas_root), postgres_sink(database_url), files=_files(again))
         assert result.success
         assert not _tick(instance, nas_root, database_url, json.dumps(cursor)).run_requests
     assert again.run_key != request.run_key
     assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(4, 4)]
     assert reconciliation(result).passed
+    assert query(database_url, OPEN_DEAD_LETTERS) == [(0,)]
+    assert query(database_url, "SELECT event_type, count(*) FROM sync_events GROUP BY 1 ORDER BY 1") == [
+        ("error", 1),
+        ("sync", 1),
+    ]
+
+
+def _files(request: dg.RunRequest) -> list[str]:
+    return request.run_config["ops"]["gfx_sessions"]["config"]["files"]

@@ -71,12 +71,14 @@ def rest_sink(app: Starlette) -> Iterator[SupabaseSinkResource]:
 @pytest.fixture
 def second_database_url(server_url: str, template_db: str) -> Iterator[str]:
     """Another fresh database cloned from the migrated template, as `database_url` is."""
-    name = sql.Identifier(f"gfx_test_{uuid.uuid4().hex[:12]}")
+    name = f"gfx_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(name, sql.Identifier(template_db)))
-    yield with_database(server_url, name.strings[0])
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(*map(sql.Identifier, (name, template_db)))
+        )
+    yield with_database(server_url, name)
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _stored(database_url: str) -> dict[str, list]:
