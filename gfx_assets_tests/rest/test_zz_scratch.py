@@ -1,8 +1,21 @@
 import logging
+
 import dagster as dg
-import pytest
-from gfx_assets_tests.rest.test_rest_acceptance import pc01, faults, app, rest_sink, serve, create_app, SupabaseSinkResource, sync  # noqa
-from gfx_assets_tests.rest.test_rest_acceptance import _stored, WRONG_KEY, SERVICE_KEY, MAX_RETRIES
+
+from gfx_assets_tests.rest.test_rest_acceptance import (  # noqa
+    MAX_RETRIES,
+    SERVICE_KEY,
+    WRONG_KEY,
+    SupabaseSinkResource,
+    _stored,
+    app,
+    create_app,
+    faults,
+    pc01,
+    rest_sink,
+    serve,
+    sync,
+)
 
 
 def test_scratch_key(pc01, database_url, monkeypatch, caplog, capfd):
