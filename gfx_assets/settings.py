@@ -4,7 +4,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, HttpUrl, PositiveInt, SecretStr, ValidationError
+from pydantic import Field, HttpUrl, PositiveInt, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -40,6 +40,12 @@ class GfxSettings(BaseSettings):
     )
     rest_max_body_bytes: PositiveInt = Field(4 * 1024 * 1024, description="Largest REST request body.")
 
+    @model_validator(mode="after")
+    def _supabase_needs_url_and_key(self) -> "GfxSettings":
+        if self.sink == "supabase" and not (self.supabase_url and self.supabase_service_key):
+            raise ValueError("GFX_SINK=supabase needs GFX_SUPABASE_URL and GFX_SUPABASE_SERVICE_KEY")
+        return self
+
     @property
     def dagster_home(self) -> Path:
         return self.home.resolve() / "dagster_home"
@@ -51,8 +57,16 @@ class GfxSettings(BaseSettings):
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    name = "GFX_" + "_".join(str(part) for part in first["loc"]).upper()
-    return f"{name}: {first['msg']} (got {first.get('input')!r})"
+    if not first["loc"]:  # a rule across settings: its message names the variables
+        return first["msg"].removeprefix("Value error, ")
+    field = "_".join(str(part) for part in first["loc"])
+    shown = "" if field in _SECRET_FIELDS else f" (got {first.get('input')!r})"
+    return f"GFX_{field.upper()}: {first['msg']}{shown}"
+
+
+_SECRET_FIELDS = {
+    name for name, info in GfxSettings.model_fields.items() if "SecretStr" in str(info.annotation)
+}
 
 
 @cache

@@ -10,7 +10,7 @@ this state only spaces out the requests.
 from dataclasses import asdict, dataclass
 
 REDRIVE_BASE_SECONDS = 15.0
-REDRIVE_CAP_SECONDS = 600.0
+REDRIVE_CAP_SECONDS = 120.0  # after an outage, pending files go again within two minutes
 
 
 @dataclass(frozen=True)

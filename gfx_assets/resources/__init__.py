@@ -26,8 +26,6 @@ def _database(settings: GfxSettings) -> GfxDatabase:
 
 def _sink(settings: GfxSettings) -> GfxSink:
     if settings.sink == "supabase":
-        if not (settings.supabase_url and settings.supabase_service_key):
-            raise ValueError("GFX_SINK=supabase needs GFX_SUPABASE_URL and GFX_SUPABASE_SERVICE_KEY")
         return SupabaseSinkResource(
             url=str(settings.supabase_url),
             service_key=dg.EnvVar("GFX_SUPABASE_SERVICE_KEY"),

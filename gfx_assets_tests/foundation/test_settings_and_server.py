@@ -47,6 +47,13 @@ def test_a_bad_value_names_the_variable(
         get_settings()
 
 
+def test_the_supabase_sink_without_its_key_is_refused(fresh_settings: pytest.MonkeyPatch) -> None:
+    fresh_settings.setenv("GFX_SINK", "supabase")
+    fresh_settings.setenv("GFX_SUPABASE_URL", "https://example.supabase.co")
+    with pytest.raises(SettingsError, match="^GFX_SINK=supabase needs .*GFX_SUPABASE_SERVICE_KEY"):
+        get_settings()
+
+
 def test_the_cli_reports_a_bad_setting_in_one_line(
     fresh_settings: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
