@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gfx_assets.lib import manifest
 from gfx_assets.lib.scan import FileStat, storable
-from gfx_assets.lib.sinks import JsonText, Sink
+from gfx_assets.lib.sinks import JsonText, RowFailure, Sink
 from gfx_assets.lib.staging import Rejection, Staged, read_spool, utcnow
 
 SESSIONS = "gfx_sessions"
@@ -20,6 +20,7 @@ SESSIONS_KEY = ("gfx_pc_id", "file_hash")
 SESSIONS_UPDATE = ("updated_at", "nas_path", "sync_status")
 REJECTED = "gfx_rejected_files"
 DATABASE_REJECTED = "database_rejected"
+TOO_LARGE_FOR_SINK = "too_large_for_sink"
 
 
 @dataclass
@@ -59,15 +60,24 @@ def _land_chunk(sink: Sink, pc_id: str, chunk: list[tuple[dict, str]], landed: L
     refused = {failure.row["nas_path"]: failure for failure in result.rejected}
     for path, failure in refused.items():
         file = files[path]
-        detail = f"the database refused the row ({failure.code}): {failure.message}"
+        reason, detail = _refusal(failure)
         landed.rejections.append(
-            Rejection(path, file.size, file.mtime_ns, failure.row["file_hash"], DATABASE_REJECTED, detail)
+            Rejection(path, file.size, file.mtime_ns, failure.row["file_hash"], reason, detail)
         )
     landed.upserted += result.written
     landed.unchanged += len(chunk) - len(rows)
     done = [(row, files[row["nas_path"]]) for row, _ in chunk if row["nas_path"] not in refused]
     manifest.record(sink, [manifest.manifest_row(pc_id, f, r["file_hash"], "synced", now) for r, f in done])
     landed.landed_paths.extend(f.nas_path for _, f in done)
+
+
+def _refusal(failure: RowFailure) -> tuple[str, str]:
+    if failure.code == "413":
+        return TOO_LARGE_FOR_SINK, (
+            "the row alone is larger than the REST gateway accepts in one request (413); raise the "
+            "gateway's body limit to store it (GFX_REST_MAX_BODY_BYTES only sets the batch size)"
+        )
+    return DATABASE_REJECTED, f"the database refused the row ({failure.code}): {failure.message}"
 
 
 def _as_session_row(row: dict, json_text: str, now: datetime) -> dict:

@@ -16,6 +16,8 @@ from gfx_assets.lib.scan import FileStat, stat_files
 from gfx_assets.lib.staging import Staged, stage_files
 from gfx_assets.resources import GfxSink, NasResource
 
+SPOOL_RETENTION_SECONDS = 24 * 3600
+
 
 class SyncConfig(dg.Config):
     files: list[str] | None = Field(
@@ -75,6 +77,7 @@ def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo
     """Parse once per run: a retried step (sink errors) resumes from the staged spool."""
     spool_dir = Path(context.instance.storage_directory()) / "gfx_spool"
     spool_dir.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_spools(spool_dir)
     spool = spool_dir / f"{context.run.run_id}-{pc_id}.ndjson"
     checkpoint = spool.with_suffix(".staged.json")
     if checkpoint.exists() and spool.exists():
@@ -89,6 +92,14 @@ def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo
     for problem in staged.unreadable:
         context.log.warning(f"parse: cannot read {problem}; it will be requested again")
     return staged
+
+
+def _remove_abandoned_spools(spool_dir: Path) -> None:
+    """Spools of runs that failed for good are left behind; a day later nobody will resume them."""
+    cutoff = time.time() - SPOOL_RETENTION_SECONDS
+    for leftover in spool_dir.iterdir():
+        if leftover.stat().st_mtime < cutoff:
+            leftover.unlink(missing_ok=True)
 
 
 def _discard(staged: Staged) -> None:

@@ -18,9 +18,10 @@ gfx_retry_policy = dg.RetryPolicy(
 
 
 def backoff_seconds(retry_number: int, retry_after: float | None, base: float) -> float:
-    """Exponential backoff with jitter (half to all of the step), never shorter than Retry-After."""
+    """Exponential backoff with jitter (half to all of the step), at least the server's Retry-After,
+    and never more than BACKOFF_CAP_SECONDS (a hint of an hour must not park a sync for an hour)."""
     ceiling = min(BACKOFF_CAP_SECONDS, base * 2**retry_number)
-    return max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling))
+    return min(BACKOFF_CAP_SECONDS, max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling)))
 
 
 @contextmanager

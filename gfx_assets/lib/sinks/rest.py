@@ -11,22 +11,18 @@ The service key never appears in a message, a log line, `repr` or `str`.
 """
 
 import itertools
-import json
-import re
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import urlencode
 from uuid import UUID
 
 import httpx
 from pydantic import SecretStr
 
+from gfx_assets.lib.sinks import rest_wire as wire
 from gfx_assets.lib.sinks.base import (
     Filters,
-    JsonText,
     Row,
     RowRejected,
     SinkAuthError,
@@ -41,12 +37,9 @@ MAX_URL_BYTES = 6000  # API gateways refuse longer request lines; long IN lists 
 PAGE_ROWS = 1000  # Supabase's default max-rows; pages follow Content-Range, so a lower cap is fine too
 
 _AUTH_HINT = "expected the project's service_role JWT or an sb_secret_... key in GFX_SUPABASE_SERVICE_KEY"
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _ROW_LEVEL_CLASSES = ("22", "23", "54")  # as in PostgresSink: the row's data, not the request
 _ROW_LEVEL_CODES = ("21000", "PGRST102")  # one statement touched a row twice; a row is not valid JSON
-_RESERVED = re.compile(r'[,.:()"\\\s]')  # an IN-list value holding one of these must be double-quoted
 _JSON_BODY = {"Content-Type": "application/json", "Prefer": "return=minimal"}
-_TAGS = re.compile(r"<[^>]*>")
 _PARSERS: dict[str, Callable[[str], Any]] = {  # PostgreSQL types JSON renders as text, by OpenAPI format
     "timestamp with time zone": datetime.fromisoformat,
     "timestamp without time zone": datetime.fromisoformat,
@@ -76,7 +69,7 @@ class SupabaseRestSink:
         self._parsers: dict[str, dict[str, Callable[[str], Any]]] | None = None
         self._client = httpx.Client(
             base_url=f"{self._url}/rest/v1",
-            headers=_auth_headers(service_key.get_secret_value()),
+            headers=wire.auth_headers(service_key.get_secret_value()),
             timeout=timeout,
             transport=transport,
         )
@@ -98,14 +91,14 @@ class SupabaseRestSink:
         resolution = "merge-duplicates" if updated else "ignore-duplicates"
         headers = {"Prefer": f"resolution={resolution},return=minimal", "Content-Type": "application/json"}
         params = {"on_conflict": ",".join(conflict), "columns": ",".join(columns)}
-        bodies = {id(row): _encode_row(row, columns) for row in rows}
+        bodies = {id(row): wire.encode_row(row, columns) for row in rows}
 
         def write(chunk: Sequence[Row]) -> None:
             body = b"[" + b",".join(bodies[id(row)] for row in chunk) + b"]"
-            self._send("POST", _path(table), rows=True, params=params, headers=headers, content=body)
+            self._send("POST", wire.path(table), rows=True, params=params, headers=headers, content=body)
 
         result = UpsertResult()
-        for chunk in _chunks(rows, bodies, self._batch_size, self._max_body_bytes):
+        for chunk in wire.chunks(rows, bodies, self._batch_size, self._max_body_bytes):
             result.add(write_isolating(write, chunk))
         return result
 
@@ -114,16 +107,18 @@ class SupabaseRestSink:
         shape = [("select", ",".join(columns)), ("order", ",".join(columns))]
         rows = [row for params in self._queries(table, filters, shape) for row in self._read(table, params)]
         parsers = self._column_parsers(table)
-        return [{column: _parse(parsers.get(column), value) for column, value in row.items()} for row in rows]
+        return [
+            {column: wire.parse(parsers.get(column), value) for column, value in row.items()} for row in rows
+        ]
 
     def delete(self, table: str, filters: Filters) -> None:
         for params in self._queries(table, filters, []):
-            self._send("DELETE", _path(table), params=params)
+            self._send("DELETE", wire.path(table), params=params)
 
     def update(self, table: str, values: Row, filters: Filters) -> None:
-        body = _ENCODER.encode(values).encode()
+        body = wire.ENCODER.encode(values).encode()
         for params in self._queries(table, filters, []):
-            self._send("PATCH", _path(table), params=params, content=body, headers=_JSON_BODY)
+            self._send("PATCH", wire.path(table), params=params, content=body, headers=_JSON_BODY)
 
     def close(self) -> None:
         self._client.close()
@@ -134,11 +129,11 @@ class SupabaseRestSink:
         while True:
             paging = [("limit", str(PAGE_ROWS)), ("offset", str(len(rows)))]
             response = self._send(
-                "GET", _path(table), params=params + paging, headers={"Prefer": "count=exact"}
+                "GET", wire.path(table), params=params + paging, headers={"Prefer": "count=exact"}
             )
             page = response.json()
             rows.extend(page)
-            total = _total(response.headers.get("Content-Range"))
+            total = wire.total(response.headers.get("Content-Range"))
             if not page or (len(rows) >= total if total is not None else len(page) < PAGE_ROWS):
                 return rows
 
@@ -149,15 +144,17 @@ class SupabaseRestSink:
             if value is None:
                 params.append((column, "is.null"))
             elif isinstance(value, list | tuple | set):
-                lists.append((column, list(dict.fromkeys(_list_item(v) for v in value if v is not None))))
+                lists.append((column, list(dict.fromkeys(wire.list_item(v) for v in value if v is not None))))
             else:
-                params.append((column, f"eq.{_text(value)}"))  # after eq. PostgREST takes the rest verbatim
+                params.append(
+                    (column, f"eq.{wire.as_text(value)}")
+                )  # after eq. PostgREST takes the rest verbatim
         if any(not items for _, items in lists):
             return []
         fixed = len(f"{self._client.base_url}{table}?{urlencode(params)}")
         room = (MAX_URL_BYTES - fixed) // max(len(lists), 1)  # shared by the IN lists
         options = [
-            [(column, f"in.({','.join(part)})") for part in _split(items, room - len(column) - 12)]
+            [(column, f"in.({','.join(part)})") for part in wire.split(items, room - len(column) - 12)]
             for column, items in lists
         ]
         return [params + list(combination) for combination in itertools.product(*options)]
@@ -196,7 +193,7 @@ class SupabaseRestSink:
 
     def _refusal(self, response: httpx.Response, rows: bool) -> Exception:
         status = response.status_code
-        code, message = _describe(response)
+        code, message = wire.describe(response)
         key = self._key.get_secret_value()
         message = message.replace(key, "***") if key else message  # in case a gateway echoes it
         label = f"{status} {code}".strip()
@@ -207,133 +204,5 @@ class SupabaseRestSink:
         if rows and (code in _ROW_LEVEL_CODES or code[:2] in _ROW_LEVEL_CLASSES):
             return RowRejected(code, message)
         if status in (408, 429) or status >= 500:
-            return SinkUnavailable(f"Supabase unavailable ({label}): {message}", _retry_after(response))
+            return SinkUnavailable(f"Supabase unavailable ({label}): {message}", wire.retry_after(response))
         return SinkError(f"Supabase refused the request ({label}): {message}")
-
-
-def _auth_headers(key: str) -> dict[str, str]:
-    """A legacy service_role JWT goes in both headers; an sb_secret_ key is no JWT, so apikey only."""
-    if _JWT.fullmatch(key):
-        return {"apikey": key, "Authorization": f"Bearer {key}"}
-    return {"apikey": key}
-
-
-def _path(table: str) -> str:
-    return "/" + quote(table, safe="")
-
-
-def _plain(value: Any) -> Any:
-    """What JSON has no type for: datetimes as ISO 8601, UUID and Decimal as text, sets as arrays."""
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    if isinstance(value, set | frozenset):
-        return list(value)
-    raise TypeError(f"cannot send a {type(value).__name__} as JSON")
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
-
-
-def _encode_row(row: Row, columns: Sequence[str]) -> bytes:
-    """One JSON object; a `JsonText` is spliced in as it is, never parsed (exports reach ~1 MB)."""
-    fields = (f"{_ENCODER.encode(column)}:{_encode_value(row[column])}" for column in columns)
-    return ("{" + ",".join(fields) + "}").encode()
-
-
-def _encode_value(value: Any) -> str:
-    return value if isinstance(value, JsonText) else _ENCODER.encode(value)
-
-
-def _chunks(
-    rows: Sequence[Row], bodies: dict[int, bytes], max_rows: int, max_bytes: int
-) -> Iterator[list[Row]]:
-    """Consecutive chunks of at most `max_rows` rows and `max_bytes` of body; a bigger row goes alone."""
-    chunk: list[Row] = []
-    size = 2  # the brackets
-    for row in rows:
-        row_size = len(bodies[id(row)]) + 1  # and its comma
-        if chunk and (len(chunk) >= max_rows or size + row_size > max_bytes):
-            yield chunk
-            chunk, size = [], 2
-        chunk.append(row)
-        size += row_size
-    if chunk:
-        yield chunk
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)
-
-
-def _list_item(value: Any) -> str:
-    """An IN-list element: double-quoted, with \\ and " escaped, when it holds a reserved character."""
-    text = _text(value)
-    if text and not _RESERVED.search(text):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _split(items: list[str], room: int) -> Iterator[list[str]]:
-    """Consecutive parts of `items` whose URL encoding fits in `room` bytes (a longer item goes alone)."""
-    part: list[str] = []
-    size = 0
-    for item in items:
-        cost = len(quote_plus(item)) + 3  # its comma travels as %2C
-        if part and size + cost > room:
-            yield part
-            part, size = [], 0
-        part.append(item)
-        size += cost
-    if part:
-        yield part
-
-
-def _total(content_range: str | None) -> int | None:
-    """The row count of `Content-Range: 0-999/1234` (None when the server did not count: `/*`)."""
-    total = (content_range or "").rpartition("/")[2]
-    return int(total) if total.isdigit() else None
-
-
-def _parse(parser: Callable[[str], Any] | None, value: Any) -> Any:
-    if parser is None or not isinstance(value, str):
-        return value
-    try:
-        return parser(value)
-    except ValueError:
-        return value  # 'infinity' and the like stay text
-
-
-def _describe(response: httpx.Response) -> tuple[str, str]:
-    """PostgREST's (code, message); for a gateway's HTML or text page, its first 200 readable characters."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        message = body.get("message") or body.get("msg") or body.get("error")
-        if message:
-            return str(body.get("code") or ""), str(message)
-    text = " ".join(_TAGS.sub(" ", response.text).split())
-    return "", text[:200] or response.reason_phrase
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After in seconds, given as seconds or as an HTTP date."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds()) if moment.tzinfo else None
