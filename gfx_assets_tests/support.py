@@ -58,6 +58,13 @@ def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any
     return {key: value.value for key, value in event.metadata.items()}
 
 
+def check_only(
+    instance: dg.DagsterInstance, pc_id: str, nas_resource: NasResource, sink: GfxSink
+) -> dg.AssetCheckEvaluation:
+    """The reconciliation check after a run that syncs no file (an empty file list)."""
+    return reconciliation(sync(instance, pc_id, nas_resource, sink, files=[]))
+
+
 def reconciliation(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
     [evaluation] = result.get_asset_check_evaluations()
     return evaluation

@@ -17,6 +17,7 @@ class Reconciliation:
     files: int = 0
     accounted: int = 0
     missing: list[str] = field(default_factory=list)  # content neither stored nor rejected
+    in_flight: list[str] = field(default_factory=list)  # not stored yet, but written moments ago
     stale: list[str] = field(default_factory=list)  # changed on the NAS since its last sync
 
     @property
@@ -24,9 +25,13 @@ class Reconciliation:
         return not self.missing
 
 
-def reconcile(sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat]) -> Reconciliation:
+def reconcile(
+    sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat], in_flight_after_ns: int
+) -> Reconciliation:
     """Hash every file and look its `(gfx_pc_id, file_hash)` up in gfx_sessions, else its path in
-    gfx_rejected_files (same hash, or same size for files rejected before hashing)."""
+    gfx_rejected_files (same hash, or same size for files rejected before hashing). A file not
+    accounted for that was modified after `in_flight_after_ns` is in flight, not missing: the
+    sensor has yet to request it."""
     result = Reconciliation()
     hashed = [(file, _hash(nas_root / file.nas_path)) for file in files]
     hashed = [(file, digest) for file, digest in hashed if digest is not None]
@@ -39,10 +44,12 @@ def reconcile(sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat])
         result.files += 1
         if digest in stored or _is_rejected(rejected.get(file.stored_path), file, digest):
             result.accounted += 1
+        elif file.mtime_ns > in_flight_after_ns:
+            result.in_flight.append(file.stored_path)
         else:
-            result.missing.append(file.nas_path)
+            result.missing.append(file.stored_path)
         if file.stored_path in synced and synced[file.stored_path] != file.key:
-            result.stale.append(file.nas_path)
+            result.stale.append(file.stored_path)
     return result
 
 

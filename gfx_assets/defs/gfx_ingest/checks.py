@@ -9,7 +9,7 @@ from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
 from gfx_assets.lib.reconcile import MAX_EXAMPLES, reconcile
 from gfx_assets.resources import GfxSink, NasResource
 
-# Files written this recently may simply not have been synced yet: the sensor is on its way.
+# A file written this recently and not stored yet is in flight (the sensor is on its way), not missing.
 IN_FLIGHT_SECONDS = 120
 
 
@@ -29,18 +29,21 @@ def gfx_sessions_reconciliation(
     pc_id = context.partition_key
     pc = nas.registry().enabled().get(pc_id)
     watch_path = pc.watch_path if pc else pc_id
-    cutoff_ns = int((time.time() - IN_FLIGHT_SECONDS) * 1e9)
-    files = [file for file in nas.settled_files(watch_path) if file.mtime_ns <= cutoff_ns]
+    in_flight_after_ns = int((time.time() - IN_FLIGHT_SECONDS) * 1e9)
     with sink.open() as target:
-        result = reconcile(target, nas.path, pc_id, files)
+        result = reconcile(target, nas.path, pc_id, nas.settled_files(watch_path), in_flight_after_ns)
     return dg.AssetCheckResult(
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
-        description=f"{result.accounted}/{result.files} files accounted for",
+        description=(
+            f"{result.accounted}/{result.files} files accounted for, {len(result.missing)} missing, "
+            f"{len(result.in_flight)} written in the last {IN_FLIGHT_SECONDS} s and not synced yet"
+        ),
         metadata={
             "files": result.files,
             "accounted": result.accounted,
             "missing": len(result.missing),
+            "in_flight": len(result.in_flight),
             "stale": len(result.stale),
             "missing_examples": dg.MetadataValue.json(result.missing[:MAX_EXAMPLES]),
             "stale_examples": dg.MetadataValue.json(result.stale[:MAX_EXAMPLES]),

@@ -1,24 +1,28 @@
-"""`gfx_reconciliation_schedule`: the reconciliation check for every PC, hourly."""
+"""`gfx_reconciliation_schedule`: an hourly sweep of every PC, rescan then reconciliation check."""
 
 import dagster as dg
 
-from gfx_assets.defs.gfx_ingest.checks import gfx_sessions_reconciliation
+from gfx_assets.defs.gfx_ingest.jobs import gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-
-gfx_reconciliation_job = dg.define_asset_job(
-    "gfx_reconciliation_job",
-    selection=dg.AssetSelection.checks(gfx_sessions_reconciliation),
-    description="Check that every settled NAS file of a PC is stored or rejected.",
-)
 
 
 @dg.schedule(
-    job=gfx_reconciliation_job,
+    job=gfx_sessions_job,
     cron_schedule="0 * * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Hourly: reconcile every PC folder with the database (one run per PC).",
+    description=(
+        "Hourly, one run per PC: rescans the PC folder (syncing anything the sensor missed) and runs "
+        "the reconciliation check, which fails if any settled file is neither stored nor rejected."
+    ),
 )
 def gfx_reconciliation_schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    # A job of the check alone cannot run per partition (Dagster infers a job's partitions from
+    # its assets), so the sweep goes through the sync job; a rescan of a synced folder reads nothing.
     pcs = context.instance.get_dynamic_partitions(GFX_PC_PARTITIONS_NAME)
     stamp = context.scheduled_execution_time.isoformat()
-    return [dg.RunRequest(run_key=f"{pc}:{stamp}", partition_key=pc) for pc in pcs]
+    return [
+        dg.RunRequest(
+            run_key=f"{pc}:{stamp}", partition_key=pc, tags={"gfx/trigger": "hourly_reconciliation"}
+        )
+        for pc in pcs
+    ]

@@ -1,0 +1,86 @@
+"""gfx_sessions_reconciliation: a file whose content is in neither gfx_sessions nor gfx_rejected_files
+fails the check with its path; a file written moments ago is in flight, not missing; the hourly
+schedule sweeps every PC."""
+
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.defs.gfx_ingest.schedules import gfx_reconciliation_schedule
+from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.resources import GfxSink
+from gfx_assets_tests.support import check_only, execute, nas, sync
+
+HOUR_AGO = time.time() - 3600
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    for path in seed_nas(root, ["PC01"], sessions_per_pc=3, hands=(1, 2)):
+        os.utime(path, (HOUR_AGO, HOUR_AGO))
+    return root
+
+
+def _new_file(nas_root: Path, mtime: float) -> Path:
+    session = SyntheticSession(77)
+    session.add_hand()
+    path = nas_root / "PC01" / "1122" / session.file_name
+    write_session(path, session)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_a_synced_folder_passes_with_every_file_accounted_for(nas_root: Path, gfx_sink: GfxSink) -> None:
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(nas_root), gfx_sink)
+        evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
+    assert evaluation.passed
+    assert evaluation.metadata["accounted"].value == 3
+
+
+def test_a_lost_row_fails_the_check_naming_the_file(
+    nas_root: Path, gfx_sink: GfxSink, database_url: str
+) -> None:
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(nas_root), gfx_sink)
+        execute(database_url, "DELETE FROM gfx_sessions WHERE id = (SELECT id FROM gfx_sessions LIMIT 1)")
+        evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
+    assert not evaluation.passed
+    assert evaluation.metadata["missing"].value == 1
+    [path] = evaluation.metadata["missing_examples"].value
+    assert path.startswith("PC01/") and path.endswith(".json")
+
+
+def test_an_old_file_never_synced_is_missing(nas_root: Path, gfx_sink: GfxSink) -> None:
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(nas_root), gfx_sink)
+        _new_file(nas_root, mtime=HOUR_AGO)
+        evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
+    assert not evaluation.passed
+    assert evaluation.metadata["missing"].value == 1
+
+
+def test_a_file_written_moments_ago_is_in_flight_not_missing(nas_root: Path, gfx_sink: GfxSink) -> None:
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(nas_root), gfx_sink)
+        _new_file(nas_root, mtime=time.time() - 5)
+        evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
+    assert evaluation.passed
+    assert (evaluation.metadata["in_flight"].value, evaluation.metadata["missing"].value) == (1, 0)
+
+
+def test_the_hourly_schedule_sweeps_every_pc_partition() -> None:
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 21, 13)
+        )
+        requests = gfx_reconciliation_schedule(context)
+    assert sorted(request.partition_key for request in requests) == ["PC01", "PC02"]
+    assert len({request.run_key for request in requests}) == 2
