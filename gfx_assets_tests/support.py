@@ -1,8 +1,10 @@
 """Helpers shared by the ingestion tests: a NAS layout, resources on a real database, and queries."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import psycopg
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.checks import gfx_sessions_reconciliation
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets.lib.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, GfxSink, NasResource, PostgresSinkResource
 
 
@@ -83,6 +86,7 @@ def execute(database_url: str, statement: str) -> None:
 
 _WORKER = """
 import sys
+import time
 from pathlib import Path
 import dagster as dg
 from gfx_assets_tests.support import nas, postgres_sink, sync
@@ -123,3 +127,23 @@ def evaluate_failure_sensor(
         resources=resources,
     ) as context:
         gfx_run_failure_sensor(context.for_run_failure())
+
+
+def seeded_nas(root: Path, pcs: list[str], sessions_per_pc: int, hands: tuple[int, int] = (1, 2)) -> Path:
+    """A synthetic NAS whose files were last written ten minutes ago: settled, not in flight."""
+    written = time.time() - 600
+    for path in seed_nas(root, pcs, sessions_per_pc=sessions_per_pc, hands=hands):
+        os.utime(path, (written, written))
+    return root
+
+
+def refuse_session_rows(database_url: str, session_id: int, sqlstate: str = "22023") -> None:
+    """Make the database refuse inserts of one game's rows (a real PostgreSQL error, not a mock)."""
+    execute(
+        database_url,
+        f"""CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.session_id = {int(session_id)} THEN
+            RAISE EXCEPTION 'refused for the test' USING ERRCODE = '{sqlstate}'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER refuse_one BEFORE INSERT ON gfx_sessions
+            FOR EACH ROW EXECUTE FUNCTION refuse_one();""",
+    )

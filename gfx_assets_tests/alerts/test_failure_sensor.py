@@ -2,8 +2,6 @@
 final failure leaves (on both sinks), runs about to be retried left alone, repeated failures counted,
 the Slack alert with secrets redacted, and sink outages retried or given up without failing."""
 
-import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +13,18 @@ from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib.sinks import Sink, SinkAuthError, SinkUnavailable
-from gfx_assets.lib.synthetic import seed_nas
 from gfx_assets.resources import GfxSink, PostgresSinkResource
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
-from gfx_assets_tests.support import evaluate_failure_sensor, execute, nas, postgres_sink, query, sync
+from gfx_assets_tests.support import (
+    evaluate_failure_sensor,
+    execute,
+    nas,
+    postgres_sink,
+    query,
+    seeded_nas,
+    sync,
+)
 
-MINUTE_AGO = time.time() - 60
 REFUSAL = "refused postgresql://gfx:hunter2@db.internal/gfx with apikey=sb_secret_s3cr3t-key"
 DEAD_LETTERS = "SELECT nas_path, run_id, attempts, first_failed_at, resolved_at FROM gfx_sync_failures"
 
@@ -65,10 +69,7 @@ def sink(gfx_sink: GfxSink) -> GfxSink:
 
 @pytest.fixture
 def nas_root(tmp_path: Path) -> Path:
-    root = tmp_path / "nas"
-    for path in seed_nas(root, ["PC01"], sessions_per_pc=3, hands=(1, 2)):
-        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
-    return root
+    return seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
 
 
 @pytest.fixture

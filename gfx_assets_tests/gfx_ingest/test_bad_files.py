@@ -11,11 +11,11 @@ import pytest
 from gfx_assets.lib.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink, NasResource
 from gfx_assets_tests.support import (
-    execute,
     materialization_metadata,
     nas,
     query,
     reconciliation,
+    refuse_session_rows,
     sync,
     write_registry,
 )
@@ -139,14 +139,7 @@ def test_a_row_the_database_refuses_does_not_keep_the_rest_of_its_chunk_out(
 ) -> None:
     refused = _good_file(pc_folder, seed=7)
     game_id = int(refused.stem.split("=")[1])
-    execute(
-        database_url,
-        f"""CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.session_id = {game_id} THEN
-            RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$;
-        CREATE TRIGGER refuse_one BEFORE INSERT ON gfx_sessions
-            FOR EACH ROW EXECUTE FUNCTION refuse_one();""",
-    )
+    refuse_session_rows(database_url, game_id)
     with dg.instance_for_test() as instance:
         result = _sync(tmp_path, gfx_sink, instance)
     assert result.success

@@ -12,19 +12,16 @@ import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.schedules import gfx_reconciliation_schedule
-from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.lib.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.support import check_only, execute, nas, sync
+from gfx_assets_tests.support import check_only, execute, nas, seeded_nas, sync
 
 HOUR_AGO = time.time() - 3600
 
 
 @pytest.fixture
 def nas_root(tmp_path: Path) -> Path:
-    root = tmp_path / "nas"
-    for path in seed_nas(root, ["PC01"], sessions_per_pc=3, hands=(1, 2)):
-        os.utime(path, (HOUR_AGO, HOUR_AGO))
-    return root
+    return seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
 
 
 def _new_file(nas_root: Path, mtime: float) -> Path:

@@ -2,8 +2,6 @@
 files stay pending, the sensor asks for them again, and once the sink is back everything lands."""
 
 import json
-import os
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -11,21 +9,24 @@ import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
-from gfx_assets.lib.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
-from gfx_assets_tests.support import evaluate_failure_sensor, nas, postgres_sink, query, reconciliation, sync
+from gfx_assets_tests.support import (
+    evaluate_failure_sensor,
+    nas,
+    postgres_sink,
+    query,
+    reconciliation,
+    seeded_nas,
+    sync,
+)
 
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/gfx?connect_timeout=1"
 OPEN_DEAD_LETTERS = "SELECT count(*) FROM gfx_sync_failures WHERE resolved_at IS NULL"
-MINUTE_AGO = time.time() - 300
 
 
 @pytest.fixture
 def nas_root(tmp_path: Path) -> Path:
-    root = tmp_path / "nas"
-    for path in seed_nas(root, ["PC01"], sessions_per_pc=4, hands=(1, 3)):
-        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
-    return root
+    return seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=4, hands=(1, 3))
 
 
 def _down_sink() -> PostgresSinkResource:

@@ -24,12 +24,12 @@ from gfx_assets.resources import NasResource, SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.postgrest_app import Faults, create_app, serve
 from gfx_assets_tests.support import (
-    execute,
     materialization_metadata,
     nas,
     postgres_sink,
     query,
     reconciliation,
+    refuse_session_rows,
     sync,
     write_registry,
 )
@@ -214,14 +214,7 @@ def test_a_wrong_service_key_fails_once_says_which_key_is_expected_and_never_sho
 def test_a_row_the_server_refuses_is_recorded_and_the_rest_of_its_chunk_lands(
     pc01: NasResource, database_url: str, rest_sink: SupabaseSinkResource, app: Starlette
 ) -> None:
-    execute(
-        database_url,
-        f"""CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.session_id = {REFUSED_GAME} THEN
-            RAISE EXCEPTION 'refused for the test' USING ERRCODE = '23514'; END IF; RETURN NEW; END $$;
-        CREATE TRIGGER refuse_one BEFORE INSERT ON gfx_sessions
-            FOR EACH ROW EXECUTE FUNCTION refuse_one();""",
-    )
+    refuse_session_rows(database_url, REFUSED_GAME, "23514")
     with dg.instance_for_test() as instance:
         result = sync(instance, "PC01", pc01, rest_sink)
     assert result.success
