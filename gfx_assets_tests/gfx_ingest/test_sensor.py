@@ -12,7 +12,7 @@ import pytest
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
 from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
-from gfx_assets.resources import GfxSink
+from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource
 from gfx_assets_tests.support import nas, sync
 
 MINUTE_AGO = time.time() - 60
@@ -154,3 +154,19 @@ def test_a_bad_registry_entry_is_skipped_and_the_others_kept(
     result = _tick(instance, nas_root, gfx_sink)
     assert set(_requests_by_pc(result)) == {"PC01", "PC02"}
     assert not result.dynamic_partitions_requests
+
+
+def test_while_the_database_is_unreachable_new_files_are_still_requested(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    for pc in ("PC01", "PC02"):
+        sync(instance, pc, nas(nas_root), gfx_sink)
+    before = _tick(instance, nas_root, gfx_sink)
+    new = _new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time() - 2)
+    down = PostgresSinkResource(database=GfxDatabase(url="postgresql://postgres@127.0.0.1:1/gfx"))
+    during = _tick(instance, nas_root, down, cursor=before.cursor)
+    [request] = during.run_requests
+    assert request.run_key.endswith(":unverified")
+    assert _files(request) == [new.relative_to(nas_root).as_posix()]
+    after = _requests_by_pc(_tick(instance, nas_root, gfx_sink, cursor=during.cursor))
+    assert "PC01" not in after  # same files as the unverified request: backing off, then a new key

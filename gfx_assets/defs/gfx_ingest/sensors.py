@@ -11,6 +11,7 @@ from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib import manifest, redrive
 from gfx_assets.lib.registry import PcEntry, RegistryUnreadable
 from gfx_assets.lib.scan import FileStat, fingerprint_digest
+from gfx_assets.lib.sinks import Sink, SinkUnavailable
 from gfx_assets.resources import GfxSink, NasResource
 
 IN_FLIGHT = [
@@ -29,7 +30,8 @@ IN_FLIGHT = [
     description=(
         "Every 5 s: reads the NAS PC registry (adding and removing PC partitions), stats every *.json "
         "under each PC folder, and requests a sync of the settled files the database does not hold yet. "
-        "Files still not synced after their run ended are requested again with backoff."
+        "Files still not synced after their run ended are requested again with backoff. While the "
+        "database is unreachable it requests the files written since the last tick."
     ),
 )
 def gfx_nas_sensor(context: dg.SensorEvaluationContext, nas: NasResource, sink: GfxSink) -> dg.SensorResult:
@@ -38,16 +40,20 @@ def gfx_nas_sensor(context: dg.SensorEvaluationContext, nas: NasResource, sink: 
     known = set(context.instance.get_dynamic_partitions(GFX_PC_PARTITIONS_NAME))
     busy = _in_flight_partitions(context.instance)
     last = redrive.load_state(cursor.get("requests", {}))
+    watermarks: dict[str, int] = cursor.get("watermarks", {})
     requests = []
     with sink.open() as target:
         for pc in pcs.values():
             if pc.id in busy:
                 continue
-            todo = manifest.pending(nas.settled_files(pc.watch_path), manifest.synced_keys(target, pc.id))
-            request = _request(pc, todo, last, time.time(), nas.max_files_per_run)
+            files = nas.settled_files(pc.watch_path)
+            todo, verified = _pending(context, target, pc.id, files, watermarks.get(pc.id, 0))
+            watermarks[pc.id] = max((file.mtime_ns for file in files), default=watermarks.get(pc.id, 0))
+            request = _request(pc, todo, last, time.time(), nas.max_files_per_run, verified)
             if request is not None:
                 requests.append(request)
     cursor["requests"] = redrive.dump_state({pc: r for pc, r in last.items() if pc in pcs})
+    cursor["watermarks"] = {pc: mark for pc, mark in watermarks.items() if pc in pcs}
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=_partition_changes(set(pcs), known, removals=readable),
@@ -73,16 +79,37 @@ def _registry(
     return pcs, True
 
 
+def _pending(
+    context: dg.SensorEvaluationContext, target: Sink, pc_id: str, files: list[FileStat], watermark: int
+) -> tuple[list[FileStat], bool]:
+    """The files the manifest does not hold, and True. While the database cannot be reached, the
+    files written since the last tick, and False: their run fails and retries visibly, and once the
+    database is back the manifest shows what is still missing."""
+    try:
+        return manifest.pending(files, manifest.synced_keys(target, pc_id)), True
+    except SinkUnavailable as error:
+        context.log.warning(
+            f"{pc_id}: cannot read the manifest ({error}); requesting the files written since"
+        )
+        return [file for file in files if file.mtime_ns > watermark], False
+
+
 def _in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
     records = instance.get_run_records(dg.RunsFilter(job_name=GFX_SYNC_JOB_NAME, statuses=IN_FLIGHT))
     return {record.dagster_run.tags.get("dagster/partition") for record in records}
 
 
 def _request(
-    pc: PcEntry, todo: list[FileStat], last: dict[str, redrive.LastRequest], now: float, max_files: int
+    pc: PcEntry,
+    todo: list[FileStat],
+    last: dict[str, redrive.LastRequest],
+    now: float,
+    max_files: int,
+    verified: bool,
 ) -> dg.RunRequest | None:
     if not todo:
-        last.pop(pc.id, None)
+        if verified:
+            last.pop(pc.id, None)
         return None
     request = redrive.next_request(last.get(pc.id), fingerprint_digest(todo), now)
     if request is None:
@@ -91,7 +118,8 @@ def _request(
     rescan = len(todo) > max_files  # too many paths for run config: the run rescans the folder
     files = None if rescan else [file.nas_path for file in todo]
     return dg.RunRequest(
-        run_key=redrive.run_key(pc.id, request),
+        # a request made without the manifest gets its own key, so the same files can go again later
+        run_key=redrive.run_key(pc.id, request) + ("" if verified else ":unverified"),
         partition_key=pc.id,
         run_config=dg.RunConfig(ops={"gfx_sessions": SyncConfig(files=files, watch_path=pc.watch_path)}),
         tags={"gfx/files": str(len(todo)), "gfx/trigger": "redrive" if request.attempt else "sensor"},
