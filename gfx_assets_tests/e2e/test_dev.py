@@ -1,13 +1,9 @@
 """`gfx-assets dev` end to end, on its own embedded PostgreSQL: the UI comes up with the code location
 loaded, a file dropped into a PC folder lands in gfx_sessions with no click, and Ctrl-C stops it all."""
 
-import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -15,6 +11,7 @@ import psycopg
 import pytest
 
 from gfx_assets.lib.synthetic import SyntheticSession, write_session
+from gfx_assets_tests.e2e.devserver import gfx_dev, wait_for
 
 LOCATION_QUERY = (
     "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus "
@@ -22,44 +19,11 @@ LOCATION_QUERY = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(condition: Callable[[], object], seconds: float, what: str) -> object:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except (httpx.HTTPError, psycopg.Error):
-            value = None
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def dev(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str, Path]]:
-    home, port = tmp_path / "home", _free_port()
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("GFX_", "DAGSTER_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gfx_assets.cli", "dev", "--port", str(port), "--no-simulator"],
-        env={**clean, "GFX_HOME": str(home)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process, f"http://127.0.0.1:{port}", home
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    home = tmp_path / "home"
+    with gfx_dev({"GFX_HOME": str(home)}, "--no-simulator") as (process, url):
+        yield process, url, home
 
 
 def _location_loaded(url: str) -> bool:
@@ -80,13 +44,13 @@ def _session_rows(home: Path, game_id: int) -> int:
 
 def test_dev_serves_the_ui_syncs_a_dropped_file_and_stops_on_ctrl_c(dev) -> None:
     process, url, home = dev
-    _wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 120, "the Dagster UI")
-    _wait_for(lambda: _location_loaded(url), 60, "the code location to load")
+    wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 120, "the Dagster UI")
+    wait_for(lambda: _location_loaded(url), 60, "the code location to load")
     session = SyntheticSession(2024)
     for _ in range(3):
         session.add_hand()
     write_session(home / "nas" / "PC02" / "1121" / session.file_name, session)
-    _wait_for(lambda: _session_rows(home, session.game_id) == 1, 120, "the dropped file to land")
+    wait_for(lambda: _session_rows(home, session.game_id) == 1, 120, "the dropped file to land")
     process.send_signal(signal.SIGINT)
     process.wait(60)  # raises if Ctrl-C did not stop it
     with pytest.raises(httpx.ConnectError):
