@@ -21,6 +21,8 @@ from gfx_assets_tests.support import query, seeded_nas
 
 PCS = ["PC01", "PC02"]
 OUTAGE_SECONDS = 45
+DUPLICATES = "SELECT count(*) - count(DISTINCT (gfx_pc_id, file_hash)) FROM gfx_sessions"
+RETRIES = "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_UP_FOR_RETRY'"
 RETRIES = "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_UP_FOR_RETRY'"
 
 
@@ -56,27 +58,15 @@ def test_files_arriving_during_an_outage_land_once_it_ends(tmp_path: Path, targe
         for seed in range(3):
             _arrive(nas_root, PCS[seed % 2], 500 + seed)
             time.sleep(OUTAGE_SECONDS / 3)
-        wait_for(
-            lambda: (
-                query(
-                    dagster_db,
-                    "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_UP_FOR_RETRY'",
-                )[0][0]
-                > 0
-            ),
-            120,
-            "a visible retry",
-        )
+        wait_for(lambda: query(dagster_db, RETRIES)[0][0] > 0, 120, "a visible retry in the run log")
         embedded_server_url(tmp_path / "target")  # the database is back
         wait_for(lambda: _count(target) == 7, 240, "the files written during the outage")
-    assert query(target, "SELECT count(*) - count(DISTINCT (gfx_pc_id, file_hash)) FROM gfx_sessions") == [
-        (0,)
-    ]
-    with psycopg.connect(target):
-        sink = PostgresSink(target)
+    assert query(target, DUPLICATES) == [(0,)]
+    sink = PostgresSink(target)
+    try:
         for pc in PCS:
-            result = reconcile(
-                sink, nas_root, pc, scan_folder(nas_root, pc), in_flight_after_ns=time.time_ns()
-            )
+            files = scan_folder(nas_root, pc)
+            result = reconcile(sink, nas_root, pc, files, in_flight_after_ns=time.time_ns())
             assert (result.accounted, result.missing) == (result.files, [])
+    finally:
         sink.close()
