@@ -8,6 +8,8 @@ from gfx_assets.lib.registry import load_registry
 from gfx_assets.runtime import dagster_instance, migrate_target
 from gfx_assets.settings import GfxSettings
 
+# The run's full log is in the Dagster UI; the terminal gets warnings and the summary.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 SUMMARY_KEYS = ("files_scanned", "new", "unchanged", "duplicate", "rejected", "still_being_written")
 
 
@@ -29,7 +31,9 @@ def run_sync(settings: GfxSettings, pc_ids: list[str] | None) -> int:
     job = defs.resolve_job_def(GFX_SYNC_JOB_NAME)
     failures = 0
     for pc_id in pc_ids or list(enabled):
-        result = job.execute_in_process(instance=instance, partition_key=pc_id, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, partition_key=pc_id, raise_on_error=False, run_config=QUIET_CONSOLE
+        )
         failures += not result.success
         print(_summary(pc_id, result))
     return 1 if failures else 0

@@ -112,3 +112,10 @@ def test_reconciliation_accounts_for_all_18_files(synced_pc01: dg.ExecuteInProce
     evaluation = reconciliation(synced_pc01)
     assert evaluation.passed
     assert (evaluation.metadata["files"].value, evaluation.metadata["accounted"].value) == (18, 18)
+
+
+def test_pc_status_shows_the_synced_pc_online(
+    synced_pc01: dg.ExecuteInProcessResult, database_url: str
+) -> None:
+    rows = query(database_url, "SELECT gfx_pc_id, total_sessions, status, rejected_count FROM pc_status")
+    assert rows == [("PC01", 17, "online", 0)]
