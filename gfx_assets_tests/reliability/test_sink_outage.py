@@ -3,12 +3,15 @@ files stay pending, the sensor asks for them again, and once the sink is back ev
 
 import json
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
+from gfx_assets.lib.sinks import Sink, SinkUnavailable, UpsertResult
+from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
@@ -83,3 +86,34 @@ def test_files_land_once_the_sink_is_back_after_several_failed_runs(
 
 def _files(request: dg.RunRequest) -> list[str]:
     return request.run_config["ops"]["gfx_sessions"]["config"]["files"]
+
+
+class _UpsertFailsOnce(PostgresSink):
+    """The real sink, except that the first upsert of the test raises SinkUnavailable."""
+
+    failed = False
+
+    def upsert(self, *args: Any, **kwargs: Any) -> UpsertResult:
+        if not _UpsertFailsOnce.failed:
+            _UpsertFailsOnce.failed = True
+            raise SinkUnavailable("PostgreSQL unavailable: connection reset")
+        return super().upsert(*args, **kwargs)
+
+
+class _UpsertFailsOnceResource(PostgresSinkResource):
+    def connect(self) -> Sink:
+        return _UpsertFailsOnce(self.database.resolved_url())
+
+
+def test_a_retried_upsert_resumes_from_the_staged_files_without_parsing_again(
+    nas_root: Path, database_url: str
+) -> None:
+    _UpsertFailsOnce.failed = False
+    sink = _UpsertFailsOnceResource(database=GfxDatabase(url=database_url), retry_base_seconds=0.01)
+    with dg.instance_for_test() as instance:
+        result = sync(instance, "PC01", nas(nas_root), sink)
+        messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert result.success
+    assert sum("parse: resuming from this run's staged files" in message for message in messages) == 1
+    assert sum(message.startswith("parse: 4 new contents") for message in messages) == 1
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(4,)]
