@@ -1,5 +1,6 @@
 """Sink outages: a run that cannot reach the sink fails visibly (never reported as success), its
-files stay pending, the sensor asks for them again, and once the sink is back everything lands."""
+files stay pending, the sensor asks for them again, and once the sink is back everything lands; a
+retried upsert resumes from the staged spool instead of parsing again."""
 
 import json
 from pathlib import Path

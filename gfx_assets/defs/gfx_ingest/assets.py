@@ -12,6 +12,7 @@ from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_
 from gfx_assets.lib import manifest
 from gfx_assets.lib.events import record_sync
 from gfx_assets.lib.landing import land
+from gfx_assets.lib.registry import RegistryUnreadable
 from gfx_assets.lib.scan import FileStat, stat_files
 from gfx_assets.lib.staging import Staged, stage_files
 from gfx_assets.resources import GfxSink, NasResource
@@ -67,7 +68,10 @@ def _scan(
 
 
 def _watch_path(nas: NasResource, pc_id: str) -> str:
-    pc = nas.registry().enabled().get(pc_id)
+    try:
+        pc = nas.registry().enabled().get(pc_id)
+    except RegistryUnreadable as error:
+        raise dg.Failure(f"{error}; cannot tell where {pc_id} writes", allow_retries=False) from None
     if pc is None:
         raise dg.Failure(f"{pc_id} is not an enabled PC in the NAS registry", allow_retries=False)
     return pc.watch_path
