@@ -5,7 +5,6 @@ goes through `redact` first, so no password, API key or webhook URL leaves in an
 """
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ import httpx
 
 from gfx_assets.lib.events import SYNC_EVENTS, SYNC_FAILURES
 from gfx_assets.lib.manifest import require_all_written
+from gfx_assets.lib.redaction import redact
 from gfx_assets.lib.sinks import Sink, SinkUnavailable
 
 T = TypeVar("T")
@@ -25,16 +25,6 @@ MAX_ALERT_ERROR_CHARS = 500
 RETRY_ATTEMPTS = 5
 RETRY_FIRST_DELAY_SECONDS = 0.5  # doubling: 0.5 + 1 + 2 + 4 = 7.5 s of waiting at most
 WEBHOOK_TIMEOUT_SECONDS = 5.0
-MASK = "***"
-
-_REDACTIONS = [
-    (re.compile(r"(://[^\s:/@]*:)[^\s@]*@"), rf"\1{MASK}@"),  # postgresql://user:password@host
-    (re.compile(r"(\bpassword\s*=\s*)[^\s'\"]+", re.IGNORECASE), rf"\1{MASK}"),  # key=value DSN
-    (re.compile(r"(\bapikey[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+", re.IGNORECASE), rf"\1{MASK}"),
-    (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), rf"\1{MASK}"),
-    (re.compile(r"\beyJ[\w-]+(?:\.[\w-]+){0,2}"), MASK),  # JWT (Supabase anon/service_role keys)
-    (re.compile(r"\bsb_secret_[\w-]+"), f"sb_secret_{MASK}"),
-]
 
 
 @dataclass(frozen=True)
@@ -46,16 +36,6 @@ class FailedRun:
     pc_id: str | None
     error: str  # already redacted and truncated: see describe_error
     nas_paths: tuple[str, ...]
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with the given secrets (e.g. the webhook URL) and every credential pattern masked."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, MASK)
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def truncate(text: str, limit: int) -> str:

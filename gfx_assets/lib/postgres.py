@@ -59,11 +59,6 @@ def as_sqlalchemy_psycopg2(url: str) -> str:
     return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg2://", url)
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced, safe for logs and error messages."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
 def ensure_database(server_url: str, database: str) -> str:
     """Create `database` on the server of `server_url` if missing; return its URL."""
     with psycopg.connect(server_url, autocommit=True) as conn:

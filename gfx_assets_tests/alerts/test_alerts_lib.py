@@ -12,10 +12,10 @@ from gfx_assets.lib.alerts import (
     describe_error,
     post_alert,
     record_failure,
-    redact,
     slack_payload,
     with_retries,
 )
+from gfx_assets.lib.redaction import redact
 from gfx_assets.lib.sinks import SinkError, SinkUnavailable
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook

@@ -7,7 +7,7 @@ import psycopg
 from psycopg import sql
 from psycopg.adapt import Dumper
 
-from gfx_assets.lib.postgres import redact_url
+from gfx_assets.lib.redaction import redact
 from gfx_assets.lib.sinks.base import (
     Filters,
     JsonText,
@@ -106,9 +106,9 @@ def _translate(error: psycopg.Error, url: str) -> Exception:
     if state[:2] in _ROW_LEVEL_CLASSES:
         return RowRejected(state, message)
     if state in _AUTH_STATES or "password authentication failed" in message:
-        return SinkAuthError(f"PostgreSQL refused the credentials of {redact_url(url)}: {message}")
+        return SinkAuthError(f"PostgreSQL refused the credentials of {redact(url)}: {message}")
     if isinstance(error, psycopg.OperationalError) or state[:2] in ("08", "40", "53", "57"):
-        return SinkUnavailable(f"PostgreSQL unavailable ({redact_url(url)}): {message}")
+        return SinkUnavailable(f"PostgreSQL unavailable ({redact(url)}): {message}")
     return SinkError(f"PostgreSQL error {state}: {message}")
 
 
