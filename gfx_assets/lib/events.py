@@ -8,10 +8,10 @@ SYNC_EVENTS = "sync_events"
 SYNC_FAILURES = "gfx_sync_failures"
 
 
-def record_sync(sink: Sink, pc_id: str, run_id: str, file_count: int, landed_paths: list[str]) -> None:
+def record_sync(sink: Sink, pc_id: str, run_id: str, landed_paths: list[str]) -> None:
     """One 'sync' event per run (keyed by run, so a retried step writes it once) and the dead letters
     of files that have now landed marked resolved."""
-    event = {"event_type": "sync", "gfx_pc_id": pc_id, "run_id": run_id, "file_count": file_count}
+    event = {"event_type": "sync", "gfx_pc_id": pc_id, "run_id": run_id, "file_count": len(landed_paths)}
     require_all_written(sink.upsert(SYNC_EVENTS, [event], ("run_id", "event_type")), SYNC_EVENTS)
     if landed_paths:
         sink.update(

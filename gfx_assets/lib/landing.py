@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gfx_assets.lib import manifest
+from gfx_assets.lib.batching import batches
 from gfx_assets.lib.scan import FileStat, storable
 from gfx_assets.lib.sinks import JsonText, RowFailure, Sink
 from gfx_assets.lib.staging import Rejection, Staged, read_spool, utcnow
@@ -88,16 +89,7 @@ def _as_session_row(row: dict, json_text: str, now: datetime) -> dict:
 
 
 def _chunks(spool: Path, batch_size: int, max_bytes: int) -> Iterator[list[tuple[dict, str]]]:
-    chunk: list[tuple[dict, str]] = []
-    size = 0
-    for row, text in read_spool(spool):
-        if chunk and (len(chunk) >= batch_size or size + len(text) > max_bytes):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append((row, text))
-        size += len(text)
-    if chunk:
-        yield chunk
+    return batches(read_spool(spool), lambda item: len(item[1]), max_bytes, batch_size)
 
 
 def record_rejections(sink: Sink, pc_id: str, rejections: list[Rejection], now: datetime) -> None:

@@ -52,7 +52,7 @@ def gfx_sessions(
         staged = _stage(context, nas, pc_id, todo)
         landed = land(target, pc_id, staged, sink.batch_size, sink.max_chunk_bytes)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")
-        record_sync(target, pc_id, context.run.run_id, len(landed.landed_paths), landed.landed_paths)
+        record_sync(target, pc_id, context.run.run_id, landed.landed_paths)
     _discard(staged)
     return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, time.monotonic() - started))
 

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import httpx
 
+from gfx_assets.lib.batching import batches
 from gfx_assets.lib.sinks.base import JsonText, Row
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -58,17 +59,8 @@ def chunks(
     rows: Sequence[Row], bodies: dict[int, bytes], max_rows: int, max_bytes: int
 ) -> Iterator[list[Row]]:
     """Consecutive chunks of at most `max_rows` rows and `max_bytes` of body; a bigger row goes alone."""
-    chunk: list[Row] = []
-    size = 2  # the brackets
-    for row in rows:
-        row_size = len(bodies[id(row)]) + 1  # and its comma
-        if chunk and (len(chunk) >= max_rows or size + row_size > max_bytes):
-            yield chunk
-            chunk, size = [], 2
-        chunk.append(row)
-        size += row_size
-    if chunk:
-        yield chunk
+    # each row costs its JSON and a comma; the brackets take 2 bytes of the budget
+    return batches(rows, lambda row: len(bodies[id(row)]) + 1, max_bytes - 2, max_rows)
 
 
 def as_text(value: Any) -> str:
@@ -89,17 +81,7 @@ def list_item(value: Any) -> str:
 
 def split(items: list[str], room: int) -> Iterator[list[str]]:
     """Consecutive parts of `items` whose URL encoding fits in `room` bytes (a longer item goes alone)."""
-    part: list[str] = []
-    size = 0
-    for item in items:
-        cost = len(quote_plus(item)) + 3  # its comma travels as %2C
-        if part and size + cost > room:
-            yield part
-            part, size = [], 0
-        part.append(item)
-        size += cost
-    if part:
-        yield part
+    return batches(items, lambda item: len(quote_plus(item)) + 3, room)  # a comma travels as %2C
 
 
 def total(content_range: str | None) -> int | None:
