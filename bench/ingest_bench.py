@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor  # noqa: E402
-from gfx_assets.lib.migrations import migrate  # noqa: E402
-from gfx_assets.lib.pokergfx import parse_session, sha256_hex  # noqa: E402
-from gfx_assets.lib.postgres import embedded_server_url, ensure_database  # noqa: E402
-from gfx_assets.lib.synthetic import seed_nas  # noqa: E402
+from gfx_assets.lib.common.migrations import migrate  # noqa: E402
+from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database  # noqa: E402
+from gfx_assets.lib.pokergfx.session import parse_session, sha256_hex  # noqa: E402
+from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 from gfx_assets.resources import SupabaseSinkResource  # noqa: E402
 from gfx_assets_tests.postgrest_app import create_app, serve  # noqa: E402
 from gfx_assets_tests.support import nas, postgres_sink, sync  # noqa: E402

@@ -13,15 +13,16 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gfx_assets.lib.migrations import load_migrations, migrate
-from gfx_assets.lib.postgres import embedded_server_url, ensure_database, with_database
+from gfx_assets.lib.common.migrations import load_migrations, migrate
+from gfx_assets.lib.common.paths import PROJECT_ROOT, SHARED_FIXTURES
+from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, with_database
 from gfx_assets.resources import GfxSink, SupabaseSinkResource
 from gfx_assets.settings import get_settings
 from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.support import postgres_sink
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = REPO_ROOT.parent / "shared" / "fixtures" / "pokergfx"
+REPO_ROOT = PROJECT_ROOT
+FIXTURES = SHARED_FIXTURES
 TEMPLATE_LOCK = 7_314_021_116
 SERVICE_KEY = "sb_secret_test-only-key-0123456789"
 

@@ -14,7 +14,7 @@ import psycopg
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.checks import gfx_sessions_reconciliation
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.lib.synthetic import seed_nas
+from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, GfxSink, NasResource, PostgresSinkResource
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from gfx_assets.lib.postgres import EMBEDDED_TARGET_DB, embedded_server_url, ensure_database
+from gfx_assets.lib.common.postgres import EMBEDDED_TARGET_DB, embedded_server_url, ensure_database
 
 
 class GfxDatabase(dg.ConfigurableResource):

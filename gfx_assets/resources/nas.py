@@ -5,8 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from gfx_assets.lib.registry import Registry, load_registry
-from gfx_assets.lib.scan import FileStat, scan_folder, settled
+from gfx_assets.lib.nas_sync.registry import Registry, load_registry
+from gfx_assets.lib.nas_sync.scan import FileStat, scan_folder, settled
 
 
 class NasResource(dg.ConfigurableResource):
@@ -25,6 +25,10 @@ class NasResource(dg.ConfigurableResource):
 
     def registry(self) -> Registry:
         return load_registry(self.path, Path(self.registry_file) if self.registry_file else None)
+
+    def watch_path(self, pc_id: str) -> str:
+        """Where the PC writes, by the registry; `RegistryLookupError` says why it cannot be told."""
+        return self.registry().watch_path(pc_id)
 
     def settled_files(self, watch_path: str) -> list[FileStat]:
         """Every `*.json` under the PC folder that PokerGFX has stopped writing for now."""

@@ -1,4 +1,4 @@
-"""gfx_assets.lib.alerts without Dagster: secret redaction, the error text and Slack payload, the
+"""gfx_assets.lib.common.alerts without Dagster: secret redaction, the error text and Slack payload, the
 bounded retry of sink writes, alert delivery, and the rows a failure leaves in a real PostgreSQL."""
 
 import logging
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gfx_assets.lib.alerts import (
+from gfx_assets.lib.common.alerts import (
     MAX_ERROR_CHARS,
     FailedRun,
     describe_error,
@@ -15,7 +15,7 @@ from gfx_assets.lib.alerts import (
     slack_payload,
     with_retries,
 )
-from gfx_assets.lib.redaction import redact
+from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.sinks import SinkError, SinkUnavailable
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook

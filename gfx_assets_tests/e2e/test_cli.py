@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gfx_assets.lib.postgres import as_sqlalchemy_psycopg2
+from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2
 from gfx_assets_tests.support import query, write_registry
 
 

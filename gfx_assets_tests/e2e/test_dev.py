@@ -10,7 +10,7 @@ import httpx
 import psycopg
 import pytest
 
-from gfx_assets.lib.synthetic import SyntheticSession, write_session
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets_tests.e2e.devserver import gfx_dev, wait_for
 
 LOCATION_QUERY = (

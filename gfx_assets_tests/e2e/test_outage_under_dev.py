@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from gfx_assets.lib.postgres import (
+from gfx_assets.lib.common.postgres import (
     as_sqlalchemy_psycopg2,
     embedded_server_url,
     ensure_database,
     stop_embedded_server,
 )
-from gfx_assets.lib.reconcile import reconcile
-from gfx_assets.lib.scan import scan_folder
+from gfx_assets.lib.nas_sync.reconcile import reconcile
+from gfx_assets.lib.nas_sync.scan import scan_folder
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.lib.sinks.postgres import PostgresSink
-from gfx_assets.lib.synthetic import SyntheticSession, write_session
 from gfx_assets_tests.e2e.devserver import gfx_dev, wait_for
 from gfx_assets_tests.support import query, seeded_nas
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gfx_assets.lib.migrations import MIGRATIONS_DIR, MigrationError, migrate
+from gfx_assets.lib.common.migrations import MIGRATIONS_DIR, MigrationError, migrate
 
 
 def test_migrate_on_a_migrated_database_applies_nothing(database_url: str) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from gfx_assets.cli import main
-from gfx_assets.lib.postgres import stop_embedded_server
+from gfx_assets.lib.common.postgres import stop_embedded_server
 from gfx_assets.settings import GfxSettings, SettingsError, get_settings
 
 SERVER_PID = (
     "import sys; from pathlib import Path; import psycopg; "
-    "from gfx_assets.lib.postgres import embedded_server_url; "
+    "from gfx_assets.lib.common.postgres import embedded_server_url; "
     "url = embedded_server_url(Path(sys.argv[1])); "
     "print(psycopg.connect(url).execute('SELECT pg_postmaster_start_time()').fetchone()[0])"
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from gfx_assets.lib.synthetic import SyntheticSession, write_session
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink, NasResource
 from gfx_assets_tests.support import (
     materialization_metadata,

@@ -12,7 +12,7 @@ import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.schedules import gfx_reconciliation_schedule
-from gfx_assets.lib.synthetic import SyntheticSession, write_session
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink
 from gfx_assets_tests.support import check_only, execute, nas, seeded_nas, sync
 

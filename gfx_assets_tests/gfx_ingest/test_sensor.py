@@ -11,7 +11,7 @@ import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
-from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_session
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource
 from gfx_assets_tests.support import nas, sync
 

@@ -1,6 +1,6 @@
 """batches(): consecutive groups bounded by count and size; an oversized item goes alone."""
 
-from gfx_assets.lib.batching import batches
+from gfx_assets.lib.common.batching import batches
 
 
 def test_batches_respect_the_size_bound() -> None:

@@ -1,4 +1,4 @@
-"""Specification of `gfx_assets.lib.pokergfx`: export bytes become a `gfx_sessions` row or a rejection.
+"""Specification of `lib.pokergfx.session`: export bytes become a `gfx_sessions` row or a rejection.
 
 Covers the 18 real exports of ../shared (read in place; missing fixtures fail, never skip), one
 rejection test per `RejectReason`, byte-order marks, and truncation (`incomplete`). Field
@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from gfx_assets.lib.pokergfx import ParsedSession, RejectedFile, RejectReason, parse_session, sha256_hex
+from gfx_assets.lib.common.paths import SHARED_FIXTURES
+from gfx_assets.lib.pokergfx.session import (
+    ParsedSession,
+    RejectedFile,
+    RejectReason,
+    parse_session,
+    sha256_hex,
+)
 
-REAL_EXPORTS = Path(__file__).resolve().parents[2].parent / "shared/fixtures/pokergfx/table-GG"
+REAL_EXPORTS = SHARED_FIXTURES / "table-GG"
 REAL_FILES = sorted(REAL_EXPORTS.rglob("*.json"))
 NAME = "PGFX_live_data_export GameID=638964779338222042.json"
 

@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gfx_assets.lib.pokergfx import TABLE_TYPES, ParsedSession, RejectedFile, RejectReason, parse_session
+from gfx_assets.lib.pokergfx.session import (
+    TABLE_TYPES,
+    ParsedSession,
+    RejectedFile,
+    RejectReason,
+    parse_session,
+)
 
 
 def parse(document: object, file_name: str = "export.json") -> ParsedSession:

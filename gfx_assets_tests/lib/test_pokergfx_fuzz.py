@@ -6,11 +6,11 @@ Every case is generated from a fixed seed, so a failure reproduces.
 import codecs
 import json
 import random
-from pathlib import Path
 
-from gfx_assets.lib.pokergfx import ParsedSession, RejectedFile, RejectReason, parse_session
+from gfx_assets.lib.common.paths import SHARED_FIXTURES
+from gfx_assets.lib.pokergfx.session import ParsedSession, RejectedFile, RejectReason, parse_session
 
-REAL_EXPORTS = Path(__file__).resolve().parents[2].parent / "shared/fixtures/pokergfx/table-GG"
+REAL_EXPORTS = SHARED_FIXTURES / "table-GG"
 SMALL_REAL_EXPORT = REAL_EXPORTS / "1018/PGFX_live_data_export GameID=638964611175191251.json"
 KEYS = ["ID", "Hands", "Players", "Name", "Payouts", "Type", "EventTitle", "CreatedDateTimeUTC", "Session"]
 TOKENS = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gfx_assets.lib.registry import RegistryUnreadable, load_registry
+from gfx_assets.lib.nas_sync.registry import RegistryUnreadable, load_registry
 
 
 def _registry(root: Path, entries: list[dict]) -> Path:

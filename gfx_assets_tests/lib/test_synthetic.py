@@ -1,4 +1,4 @@
-"""Specification of `gfx_assets.lib.synthetic`: synthetic PokerGFX exports indistinguishable in shape
+"""Specification of `gfx_assets.lib.pokergfx.synthetic`: synthetic PokerGFX exports indistinguishable in shape
 from the real ones of ../shared (same keys, key order, byte layout and value formats), deterministic
 per seed, growing hand by hand, rewritten in place, and laid out as a sample NAS with its PC registry.
 """
@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from gfx_assets.lib.pokergfx import parse_session
-from gfx_assets.lib.synthetic import SyntheticSession, encode_export, game_id_for, seed_nas, write_session
+from gfx_assets.lib.common.paths import SHARED_FIXTURES
+from gfx_assets.lib.pokergfx.session import parse_session
+from gfx_assets.lib.pokergfx.synthetic import (
+    SyntheticSession,
+    encode_export,
+    game_id_for,
+    seed_nas,
+    write_session,
+)
 
-REAL_EXPORTS = Path(__file__).resolve().parents[2].parent / "shared/fixtures/pokergfx/table-GG"
+REAL_EXPORTS = SHARED_FIXTURES / "table-GG"
 UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z")
 DURATION = re.compile(r"P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{0,6}[1-9]))?S)?")
 CARD = r"(?:10|[2-9jqka])[cdhs]"  # as the real exports write cards: "10h", "ac"

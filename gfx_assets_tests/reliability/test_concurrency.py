@@ -8,7 +8,7 @@ import pytest
 import yaml
 from dagster._utils.tags import TagConcurrencyLimitsCounter  # the run queue's own limit logic
 
-from gfx_assets.runtime import PROJECT_ROOT
+from gfx_assets.cli.runtime import PROJECT_ROOT
 from gfx_assets_tests.support import query, start_worker, write_registry
 
 

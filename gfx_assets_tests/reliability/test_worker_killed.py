@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from gfx_assets.lib.synthetic import seed_nas
+from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets_tests.support import (
     execute,
     nas,

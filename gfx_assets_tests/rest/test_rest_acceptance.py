@@ -19,7 +19,7 @@ from dagster._serdes import serialize_value
 from psycopg import sql
 from starlette.applications import Starlette
 
-from gfx_assets.lib.postgres import with_database
+from gfx_assets.lib.common.postgres import with_database
 from gfx_assets.resources import NasResource, SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.postgrest_app import Faults, create_app, serve

@@ -7,8 +7,7 @@ from dataclasses import replace
 import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.jobs import gfx_sessions_job
-from gfx_assets.lib import manifest
-from gfx_assets.lib.alerts import (
+from gfx_assets.lib.common.alerts import (
     FailedRun,
     describe_error,
     post_alert,
@@ -16,10 +15,11 @@ from gfx_assets.lib.alerts import (
     slack_payload,
     with_retries,
 )
-from gfx_assets.lib.registry import RegistryUnreadable
-from gfx_assets.lib.scan import storable
+from gfx_assets.lib.common.clock import utcnow
+from gfx_assets.lib.nas_sync import manifest
+from gfx_assets.lib.nas_sync.registry import RegistryLookupError
+from gfx_assets.lib.nas_sync.scan import storable
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
-from gfx_assets.lib.staging import utcnow
 from gfx_assets.resources import AlertWebhook, GfxSink, NasResource
 
 # The sync jobs whose final failures are dead-lettered and alerted; the WSOP sync jobs join here.
@@ -105,10 +105,7 @@ def _pending(context: dg.RunFailureSensorContext, nas: NasResource, target: Sink
 
 def _watch_path(log: logging.Logger, nas: NasResource, pc_id: str) -> str | None:
     try:
-        pc = nas.registry().enabled().get(pc_id)
-    except RegistryUnreadable as error:
+        return nas.watch_path(pc_id)
+    except RegistryLookupError as error:
         log.warning(f"{error}; the rescan run's files are not dead-lettered")
         return None
-    if pc is None:
-        log.warning(f"{pc_id} is not an enabled PC; the rescan run's files are not dead-lettered")
-    return pc.watch_path if pc else None

@@ -9,12 +9,12 @@ from pydantic import Field
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
 from gfx_assets.defs.gfx_ingest.report import sync_metadata
 from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_retries
-from gfx_assets.lib import manifest
-from gfx_assets.lib.events import record_sync
-from gfx_assets.lib.landing import land
-from gfx_assets.lib.registry import RegistryUnreadable
-from gfx_assets.lib.scan import FileStat, stat_files
-from gfx_assets.lib.staging import Staged, stage_files
+from gfx_assets.lib.common.events import record_sync
+from gfx_assets.lib.nas_sync import manifest
+from gfx_assets.lib.nas_sync.landing import land
+from gfx_assets.lib.nas_sync.registry import RegistryLookupError
+from gfx_assets.lib.nas_sync.scan import FileStat, stat_files
+from gfx_assets.lib.nas_sync.staging import Staged, stage_files
 from gfx_assets.resources import GfxSink, NasResource
 
 SPOOL_RETENTION_SECONDS = 24 * 3600
@@ -69,12 +69,9 @@ def _scan(
 
 def _watch_path(nas: NasResource, pc_id: str) -> str:
     try:
-        pc = nas.registry().enabled().get(pc_id)
-    except RegistryUnreadable as error:
+        return nas.watch_path(pc_id)
+    except RegistryLookupError as error:
         raise dg.Failure(f"{error}; cannot tell where {pc_id} writes", allow_retries=False) from None
-    if pc is None:
-        raise dg.Failure(f"{pc_id} is not an enabled PC in the NAS registry", allow_retries=False)
-    return pc.watch_path
 
 
 def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo: list[FileStat]) -> Staged:

@@ -6,7 +6,7 @@ import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
-from gfx_assets.lib.reconcile import MAX_EXAMPLES, reconcile
+from gfx_assets.lib.nas_sync.reconcile import MAX_EXAMPLES, reconcile
 from gfx_assets.resources import GfxSink, NasResource
 
 # A file written this recently and not stored yet is in flight (the sensor is on its way), not missing.

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from gfx_assets.lib.landing import Landed
-from gfx_assets.lib.scan import FileStat, storable
-from gfx_assets.lib.staging import Staged
+from gfx_assets.lib.nas_sync.landing import Landed
+from gfx_assets.lib.nas_sync.scan import FileStat, storable
+from gfx_assets.lib.nas_sync.staging import Staged
 
 MAX_LISTED_PATHS = 50
 

@@ -8,9 +8,9 @@ import dagster as dg
 from gfx_assets.defs.gfx_ingest.assets import SyncConfig
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.lib import manifest, redrive
-from gfx_assets.lib.registry import PcEntry, RegistryUnreadable
-from gfx_assets.lib.scan import FileStat, fingerprint_digest
+from gfx_assets.lib.nas_sync import manifest, redrive
+from gfx_assets.lib.nas_sync.registry import PcEntry, RegistryUnreadable
+from gfx_assets.lib.nas_sync.scan import FileStat, fingerprint_digest
 from gfx_assets.lib.sinks import Sink, SinkUnavailable
 from gfx_assets.resources import GfxSink, NasResource
 

@@ -8,6 +8,16 @@ from gfx_assets.lib.sinks.base import (
     SinkError,
     SinkUnavailable,
     UpsertResult,
+    require_all_written,
 )
 
-__all__ = ["JsonText", "RowFailure", "Sink", "SinkAuthError", "SinkError", "SinkUnavailable", "UpsertResult"]
+__all__ = [
+    "JsonText",
+    "RowFailure",
+    "Sink",
+    "SinkAuthError",
+    "SinkError",
+    "SinkUnavailable",
+    "UpsertResult",
+    "require_all_written",
+]

@@ -99,3 +99,12 @@ def dedupe_on(rows: Iterable[Row], conflict: Sequence[str]) -> list[Row]:
     for row in rows:
         unique[tuple(row[column] for column in conflict)] = row
     return list(unique.values())
+
+
+def require_all_written(result: UpsertResult, table: str) -> None:
+    """Bookkeeping rows are ours, not the NAS's: a refused one is a sink fault, never a silent skip."""
+    if result.rejected:
+        failure = result.rejected[0]
+        raise SinkError(
+            f"{table}: {len(result.rejected)} row(s) refused, first {failure.code}: {failure.message}"
+        )

@@ -7,7 +7,7 @@ import psycopg
 from psycopg import sql
 from psycopg.adapt import Dumper
 
-from gfx_assets.lib.redaction import redact
+from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.sinks.base import (
     Filters,
     JsonText,

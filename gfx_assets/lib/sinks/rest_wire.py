@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 
-from gfx_assets.lib.batching import batches
+from gfx_assets.lib.common.batching import batches
 from gfx_assets.lib.sinks.base import JsonText, Row
 
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")

@@ -1,6 +1,6 @@
 """Strict decoding of export bytes into a JSON object that PostgreSQL jsonb can store.
 
-Dagster-free helper of `gfx_assets.lib.pokergfx`, which re-exports `RejectReason`,
+Dagster-free helper of `gfx_assets.lib.pokergfx.session`, which re-exports `RejectReason`,
 `RejectedFile` and `decode_text`; import them from there.
 """
 

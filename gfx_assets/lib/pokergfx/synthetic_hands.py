@@ -1,6 +1,6 @@
 """Synthetic PokerGFX hands: a table of seats playing no-limit hold'em, one hand dict at a time.
 
-Dagster-free helper of `gfx_assets.lib.synthetic`. Amounts, event order and formats copy the real
+Dagster-free helper of `gfx_assets.lib.pokergfx.synthetic`. Amounts, event order and formats copy the real
 exports; the play itself is a plausible random walk (one betting pass per street), not poker logic.
 """
 

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
+from gfx_assets.cli.runtime import dagster_instance, migrate_target
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.lib.registry import load_registry
-from gfx_assets.runtime import dagster_instance, migrate_target
+from gfx_assets.lib.nas_sync.registry import load_registry
 from gfx_assets.settings import GfxSettings
 
 # The run's full log is in the Dagster UI; the terminal gets warnings and the summary.
@@ -28,7 +28,7 @@ def run_sync(settings: GfxSettings, pc_ids: list[str] | None) -> int:
     instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, list(enabled))
     from gfx_assets.definitions import defs
 
-    job = defs.resolve_job_def(GFX_SYNC_JOB_NAME)
+    job = defs().resolve_job_def(GFX_SYNC_JOB_NAME)
     failures = 0
     for pc_id in pc_ids or list(enabled):
         result = job.execute_in_process(

@@ -8,11 +8,17 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
-from gfx_assets.lib.pokergfx import ParsedSession, RejectedFile, RejectReason, parse_session, sha256_hex
-from gfx_assets.lib.scan import FileStat, storable
+from gfx_assets.lib.nas_sync.scan import FileStat, storable
+from gfx_assets.lib.pokergfx.session import (
+    ParsedSession,
+    RejectedFile,
+    RejectReason,
+    parse_session,
+    sha256_hex,
+)
 
 # A truncated file this young is PokerGFX still writing it: leave it for a later run, don't reject.
 STILL_WRITING_SECONDS = 300
@@ -138,7 +144,3 @@ def read_spool(spool: Path) -> Iterator[tuple[dict, str]]:
         for line in lines:
             item = json.loads(line)
             yield item["row"], item["json"]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -7,7 +7,7 @@ from gfx_assets.settings import SettingsError, get_settings
 
 
 def _migrate(_: argparse.Namespace) -> int:
-    from gfx_assets.runtime import migrate_target
+    from gfx_assets.cli.runtime import migrate_target
 
     applied = migrate_target(get_settings())
     print("applied: " + ", ".join(applied) if applied else "nothing to apply: the database is up to date")
@@ -15,13 +15,13 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from gfx_assets.sync_command import run_sync
+    from gfx_assets.cli.sync import run_sync
 
     return run_sync(get_settings(), args.pc)
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from gfx_assets.dev_command import run_dev
+    from gfx_assets.cli.dev import run_dev
 
     return run_dev(get_settings(), port=args.port, simulate=not args.no_simulator)
 

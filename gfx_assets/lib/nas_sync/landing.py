@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from gfx_assets.lib import manifest
-from gfx_assets.lib.batching import batches
-from gfx_assets.lib.scan import FileStat, storable
+from gfx_assets.lib.common.batching import batches
+from gfx_assets.lib.common.clock import utcnow
+from gfx_assets.lib.common.tables import REJECTED, SESSIONS
+from gfx_assets.lib.nas_sync import manifest
+from gfx_assets.lib.nas_sync.scan import FileStat, storable
+from gfx_assets.lib.nas_sync.staging import Rejection, Staged, read_spool
 from gfx_assets.lib.sinks import JsonText, RowFailure, Sink
-from gfx_assets.lib.staging import Rejection, Staged, read_spool, utcnow
 
-SESSIONS = "gfx_sessions"
 SESSIONS_KEY = ("gfx_pc_id", "file_hash")
 # Only bookkeeping columns change on a conflict: the content is the same, its hash says so.
 SESSIONS_UPDATE = ("updated_at", "nas_path", "sync_status")
-REJECTED = "gfx_rejected_files"
 DATABASE_REJECTED = "database_rejected"
 TOO_LARGE_FOR_SINK = "too_large_for_sink"
 

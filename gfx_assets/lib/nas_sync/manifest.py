@@ -3,10 +3,10 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from gfx_assets.lib.scan import FileStat
-from gfx_assets.lib.sinks import Sink, SinkError, UpsertResult
+from gfx_assets.lib.common.tables import MANIFEST
+from gfx_assets.lib.nas_sync.scan import FileStat
+from gfx_assets.lib.sinks import Sink, require_all_written
 
-MANIFEST = "gfx_file_manifest"
 MANIFEST_KEY = ("gfx_pc_id", "nas_path")
 
 
@@ -41,12 +41,3 @@ def record(sink: Sink, rows: list[dict]) -> None:
     """Upsert manifest rows; replaying them is harmless (keyed by PC and path)."""
     if rows:
         require_all_written(sink.upsert(MANIFEST, rows, MANIFEST_KEY), MANIFEST)
-
-
-def require_all_written(result: UpsertResult, table: str) -> None:
-    """Bookkeeping rows are ours, not the NAS's: a refused one is a sink fault, never a silent skip."""
-    if result.rejected:
-        failure = result.rejected[0]
-        raise SinkError(
-            f"{table}: {len(result.rejected)} row(s) refused, first {failure.code}: {failure.message}"
-        )

@@ -1,11 +1,8 @@
 """sync_events rows and dead-letter resolution: the history behind `pc_status`."""
 
-from gfx_assets.lib.manifest import require_all_written
-from gfx_assets.lib.sinks import Sink
-from gfx_assets.lib.staging import utcnow
-
-SYNC_EVENTS = "sync_events"
-SYNC_FAILURES = "gfx_sync_failures"
+from gfx_assets.lib.common.clock import utcnow
+from gfx_assets.lib.common.tables import SYNC_EVENTS, SYNC_FAILURES
+from gfx_assets.lib.sinks import Sink, require_all_written
 
 
 def record_sync(sink: Sink, pc_id: str, run_id: str, landed_paths: list[str]) -> None:

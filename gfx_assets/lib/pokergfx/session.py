@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gfx_assets.lib.pokergfx_json import RejectedFile, RejectReason, decode_text, load_object
+from gfx_assets.lib.pokergfx.json_text import RejectedFile, RejectReason, decode_text, load_object
 
 __all__ = [
     "TABLE_TYPES",

@@ -2,12 +2,12 @@
 
 import os
 import shutil
-from pathlib import Path
 
 import dagster as dg
 
-from gfx_assets.lib.migrations import migrate
-from gfx_assets.lib.postgres import (
+from gfx_assets.lib.common.migrations import migrate
+from gfx_assets.lib.common.paths import PROJECT_ROOT
+from gfx_assets.lib.common.postgres import (
     EMBEDDED_DAGSTER_DB,
     EMBEDDED_TARGET_DB,
     as_sqlalchemy_psycopg2,
@@ -15,8 +15,6 @@ from gfx_assets.lib.postgres import (
     ensure_database,
 )
 from gfx_assets.settings import GfxSettings
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def target_url(settings: GfxSettings) -> str:

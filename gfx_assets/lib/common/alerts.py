@@ -13,10 +13,9 @@ from typing import TypeVar
 
 import httpx
 
-from gfx_assets.lib.events import SYNC_EVENTS, SYNC_FAILURES
-from gfx_assets.lib.manifest import require_all_written
-from gfx_assets.lib.redaction import redact
-from gfx_assets.lib.sinks import Sink, SinkUnavailable
+from gfx_assets.lib.common.redaction import redact
+from gfx_assets.lib.common.tables import SYNC_EVENTS, SYNC_FAILURES
+from gfx_assets.lib.sinks import Sink, SinkUnavailable, require_all_written
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gfx_assets.lib.synthetic_hands import DOTNET_EPOCH, TICKS_PER_SECOND, Table, format_utc
+from gfx_assets.lib.pokergfx.synthetic_hands import DOTNET_EPOCH, TICKS_PER_SECOND, Table, format_utc
 
 __all__ = ["SyntheticSession", "encode_export", "game_id_for", "seed_nas", "write_session"]
 

@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gfx_assets.lib.manifest import MANIFEST, as_datetime
-from gfx_assets.lib.pokergfx import sha256_hex
-from gfx_assets.lib.scan import FileStat
+from gfx_assets.lib.common.tables import MANIFEST, REJECTED, SESSIONS
+from gfx_assets.lib.nas_sync.manifest import as_datetime
+from gfx_assets.lib.nas_sync.scan import FileStat
+from gfx_assets.lib.pokergfx.session import sha256_hex
 from gfx_assets.lib.sinks import Sink
 
 MAX_EXAMPLES = 10
@@ -36,9 +37,7 @@ def reconcile(
     hashed = [(file, _hash(nas_root / file.nas_path)) for file in files]
     hashed = [(file, digest) for file, digest in hashed if digest is not None]
     stored = _stored_hashes(sink, pc_id, [digest for _, digest in hashed])
-    rejected = {
-        row["nas_path"]: row for row in sink.select("gfx_rejected_files", _REJECTED, {"gfx_pc_id": pc_id})
-    }
+    rejected = {row["nas_path"]: row for row in sink.select(REJECTED, _REJECTED, {"gfx_pc_id": pc_id})}
     synced = _manifest(sink, pc_id)
     for file, digest in hashed:
         result.files += 1
@@ -68,7 +67,7 @@ def _hash(path: Path) -> str | None:
 
 
 def _stored_hashes(sink: Sink, pc_id: str, hashes: list[str]) -> set[str]:
-    rows = sink.select("gfx_sessions", ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
+    rows = sink.select(SESSIONS, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
     return {row["file_hash"] for row in rows}
 
 

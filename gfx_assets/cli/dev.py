@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gfx_assets.demo import HandSimulator, ensure_sample_nas
-from gfx_assets.lib.postgres import stop_embedded_server
-from gfx_assets.runtime import PROJECT_ROOT, migrate_target, prepare_dagster_home
+from gfx_assets.cli.demo import HandSimulator, ensure_sample_nas
+from gfx_assets.cli.runtime import PROJECT_ROOT, migrate_target, prepare_dagster_home
+from gfx_assets.lib.common.postgres import stop_embedded_server
 from gfx_assets.settings import GfxSettings
 
 SHUTDOWN_SECONDS = 30

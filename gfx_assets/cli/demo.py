@@ -6,8 +6,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gfx_assets.lib.registry import REGISTRY_PATH
-from gfx_assets.lib.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.lib.nas_sync.registry import REGISTRY_PATH
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_session
 
 DEMO_PCS = ["PC01", "PC02", "PC03"]
 HANDS_PER_SESSION = 60

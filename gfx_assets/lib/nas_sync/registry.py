@@ -9,8 +9,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 REGISTRY_PATH = Path("config") / "pc_registry.json"
 
 
-class RegistryUnreadable(RuntimeError):
+class RegistryLookupError(RuntimeError):
+    """Where a PC writes cannot be told; the message says why."""
+
+
+class RegistryUnreadable(RegistryLookupError):
     """The registry file is missing or does not parse; the last good registry stays in force."""
+
+
+class PcNotEnabled(RegistryLookupError):
+    """The PC is not an enabled entry of the registry."""
 
 
 class PcEntry(BaseModel):
@@ -38,6 +46,13 @@ class Registry:
 
     def enabled(self) -> dict[str, PcEntry]:
         return {pc.id: pc for pc in self.pcs if pc.enabled}
+
+    def watch_path(self, pc_id: str) -> str:
+        """The NAS folder of an enabled PC; `PcNotEnabled` otherwise."""
+        pc = self.enabled().get(pc_id)
+        if pc is None:
+            raise PcNotEnabled(f"{pc_id} is not an enabled PC in the NAS registry")
+        return pc.watch_path
 
 
 def load_registry(nas_root: Path, path: Path | None = None) -> Registry:

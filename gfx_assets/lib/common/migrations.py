@@ -10,7 +10,8 @@ from pathlib import Path
 
 import psycopg
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+from gfx_assets.lib.common.paths import MIGRATIONS_DIR
+
 _LOCK_KEY = 7_314_021_115  # arbitrary, constant: pg_advisory_lock key of the migration runner
 
 _CREATE_LEDGER = """
