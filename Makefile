@@ -14,10 +14,15 @@ $(BIN)/gfx-assets: pyproject.toml
 run: $(BIN)/gfx-assets
 	$(BIN)/gfx-assets dev
 
+# Library and Dagster tests run on both cores; the end-to-end tests (whole `gfx-assets dev` processes,
+# timed outages) run one at a time so their waits are not starved of CPU.
+SERIAL_TESTS := gfx_assets_tests/e2e
+
 test: $(BIN)/gfx-assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(SERIAL_TESTS))
+	$(BIN)/pytest $(SERIAL_TESTS)
 
 clean:
 	rm -rf $(VENV) .gfx

@@ -1,11 +1,26 @@
 """All configuration of gfx_assets: one pydantic-settings class read from `GFX_*` variables."""
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, HttpUrl, PositiveInt, SecretStr, ValidationError, model_validator
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from pydantic import (
+    Field,
+    HttpUrl,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gfx_assets.lib.common.redaction import redact
 
 
 class SettingsError(ValueError):
@@ -29,6 +44,12 @@ class GfxSettings(BaseSettings):
         None, description="PC registry file; unset = config/pc_registry.json under the NAS root."
     )
     settle_seconds: float = Field(1.0, ge=0, description="A file is synced once unchanged this long.")
+    still_writing_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="A file changed this recently is in flight: a truncated one is not rejected yet, and "
+        "the reconciliation check does not count a missing one as missing.",
+    )
     batch_size: PositiveInt = Field(500, description="Rows per upsert chunk.")
     max_file_bytes: PositiveInt = Field(64 * 1024 * 1024, description="Larger files are rejected.")
     rescan_threshold: PositiveInt = Field(200, description="More changed files than this: rescan run.")
@@ -39,12 +60,68 @@ class GfxSettings(BaseSettings):
         None, description="Slack-compatible webhook told about final sync failures; unset = no alert."
     )
     rest_max_body_bytes: PositiveInt = Field(4 * 1024 * 1024, description="Largest REST request body.")
+    wsop_source_url: SecretStr | None = Field(
+        None, description="WSOP+ source PostgreSQL (a read-only role is enough); unset = WSOP sync off."
+    )
+    wsop_cron: str = Field("*/15 * * * *", description="When wsop_sync_schedule runs the WSOP+ sync.")
+    wsop_timezone: str = Field("UTC", description="Time zone of GFX_WSOP_CRON.")
+    wsop_lookback_seconds: float = Field(
+        600.0, ge=0, description="Each WSOP sync re-reads this much before its watermark (late commits)."
+    )
+    wsop_chunk_rows: PositiveInt = Field(5000, description="WSOP rows per read chunk (REST sink path).")
+    wsop_reconcile_action: Literal["delete", "recopy", "flag"] = Field(
+        "delete", description="What the hourly WSOP reconciliation does with differences it finds."
+    )
+    snapshot_retention: Literal["keep", "compact"] = Field(
+        "compact",
+        description="Superseded session snapshots: `compact` drops the raw JSON of a snapshot whose hands "
+        "a newer snapshot holds as an exact prefix (the ledger keeps its hash), `keep` keeps it.",
+    )
+    sink_request_deadline_seconds: PositiveFloat = Field(
+        120.0,
+        description="How long one sink request is retried (backoff, Retry-After) before the run's "
+        "step is retried instead.",
+    )
 
     @model_validator(mode="after")
     def _supabase_needs_url_and_key(self) -> "GfxSettings":
         if self.sink == "supabase" and not (self.supabase_url and self.supabase_service_key):
             raise ValueError("GFX_SINK=supabase needs GFX_SUPABASE_URL and GFX_SUPABASE_SERVICE_KEY")
         return self
+
+    @field_validator("database_url", "dagster_storage_url", "wsop_source_url")
+    @classmethod
+    def _postgresql_url(cls, url: SecretStr | None) -> SecretStr | None:
+        """A URL libpq can use; the message shows it with its password masked."""
+        if url is None:
+            return url
+        value = url.get_secret_value()
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        try:
+            if not re.fullmatch(r"postgres(ql)?(\+\w+)?", scheme, re.IGNORECASE):
+                raise ValueError
+            conninfo_to_dict(re.sub(r"^[^:]+://", "postgresql://", value))
+        except (ValueError, psycopg.ProgrammingError):
+            raise ValueError(f"must be a postgresql:// URL, got {redact(value)!r}") from None
+        return url
+
+    @field_validator("wsop_cron")
+    @classmethod
+    def _valid_cron(cls, cron: str) -> str:
+        from dagster._utils.schedules import is_valid_cron_string  # the parser the schedule uses
+
+        if not is_valid_cron_string(cron):
+            raise ValueError("not a valid cron expression")
+        return cron
+
+    @field_validator("wsop_timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known IANA time zone") from None
+        return name
 
     @property
     def dagster_home(self) -> Path:
@@ -61,7 +138,7 @@ def _describe(error: ValidationError) -> str:
         return first["msg"].removeprefix("Value error, ")
     field = "_".join(str(part) for part in first["loc"])
     shown = "" if field in _SECRET_FIELDS else f" (got {first.get('input')!r})"
-    return f"GFX_{field.upper()}: {first['msg']}{shown}"
+    return f"GFX_{field.upper()}: {first['msg'].removeprefix('Value error, ')}{shown}"
 
 
 _SECRET_FIELDS = {

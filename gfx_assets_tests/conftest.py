@@ -7,18 +7,21 @@ never see each other's rows and never mock PostgreSQL.
 import hashlib
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease
 from gfx_assets.lib.common.migrations import load_migrations, migrate
 from gfx_assets.lib.common.paths import PROJECT_ROOT, SHARED_FIXTURES
-from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, with_database
+from gfx_assets.lib.common.postgres import ensure_database, stop_embedded_server, with_database
 from gfx_assets.resources import GfxSink, SupabaseSinkResource
 from gfx_assets.settings import get_settings
 from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.supabase_roles import create_supabase_roles
 from gfx_assets_tests.support import postgres_sink
 
 REPO_ROOT = PROJECT_ROOT
@@ -28,13 +31,30 @@ SERVICE_KEY = "sb_secret_test-only-key-0123456789"
 
 
 @pytest.fixture(scope="session")
-def server_url() -> str:
+def server_url() -> Iterator[str]:
     """The server of GFX_DATABASE_URL if set (tests create their own databases there), else the
-    embedded server under .gfx/test."""
+    embedded server under .gfx/test. Supabase's roles anon, authenticated and service_role exist on it, so
+    that migrations meet them as they would in Supabase.
+
+    The embedded server is held with a lease: the last test session (or xdist worker) using it stops it
+    at the end when a session started it; a server already running before is left running."""
     configured = get_settings().database_url
-    if configured:
-        return configured.get_secret_value()
-    return embedded_server_url(REPO_ROOT / ".gfx" / "test")
+    with ExitStack() as lease:
+        if configured:
+            url = configured.get_secret_value()
+        else:
+            url = lease.enter_context(embedded_server_lease(REPO_ROOT / ".gfx" / "test"))
+        create_supabase_roles(url)
+        yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_embedded_server_left_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Embedded servers a test started under its tmp_path (a GFX_HOME of its own) are stopped when the
+    session ends, should the test itself not have stopped them."""
+    yield
+    for pid_file in tmp_path_factory.getbasetemp().glob("**/pgdata/postmaster.pid"):
+        stop_embedded_server(pid_file.parent.parent)
 
 
 @pytest.fixture(scope="session")

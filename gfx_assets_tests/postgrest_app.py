@@ -39,6 +39,8 @@ class Faults:
 
     # The next requests answer these instead: (status, headers) with a JSON error, or (status, headers, body).
     status_for_next: list[tuple] = field(default_factory=list)
+    # Every Nth request (counted over all requests, after status_for_next) answers this: (N, status, headers).
+    status_every: tuple[int, int, dict[str, str]] | None = None
     max_body_bytes: int | None = None  # a bigger request body answers 413
     drop_connections: int = 0  # the next N requests lose their connection mid-response
     delay_seconds: float = 0.0  # before every answer
@@ -55,6 +57,7 @@ class SeenRequest:
     status: int | None  # None: the connection was dropped
     auth_headers: tuple[str, ...]
     body_bytes: int
+    arrived: float  # time.monotonic() when the request came in
 
 
 class DroppedConnection(Exception):
@@ -62,9 +65,16 @@ class DroppedConnection(Exception):
 
 
 def create_app(
-    database_url: str, *, service_key: str, faults: Faults | None = None, max_rows: int | None = None
+    database_url: str,
+    *,
+    service_key: str,
+    faults: Faults | None = None,
+    max_rows: int | None = None,
+    role: str | None = None,
 ) -> Starlette:
-    """The app; `app.state.faults` and `app.state.requests` (a list of `SeenRequest`) are for the test."""
+    """The app; `app.state.faults` and `app.state.requests` (a list of `SeenRequest`) are for the test.
+    With `role`, table requests run as that role (SET ROLE), as PostgREST runs the service key's as
+    service_role; without it, as the user of `database_url`."""
     app = Starlette(
         routes=[Route("/rest/v1/", _openapi), Route("/rest/v1/{table}", _table, methods=list(_HANDLERS))]
     )
@@ -72,6 +82,7 @@ def create_app(
     app.state.faults = faults or Faults()
     app.state.requests = []
     app.state.max_rows = max_rows
+    app.state.role = role
     app.add_middleware(_Gateway, service_key=service_key, faults=app.state.faults, log=app.state.requests)
     return app
 
@@ -81,9 +92,11 @@ class _Gateway:
 
     def __init__(self, app: Any, *, service_key: str, faults: Faults, log: list[SeenRequest]) -> None:
         self.app, self.key, self.faults, self.log = app, service_key, faults, log
+        self.counted = 0  # requests seen, for Faults.status_every
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
+        arrived = time.monotonic()
         statuses: list[int] = []
 
         async def sending(message: dict) -> None:
@@ -96,8 +109,9 @@ class _Gateway:
         finally:
             auth = tuple(name for name in ("apikey", "authorization") if name in request.headers)
             length = int(request.headers.get("content-length") or 0)
+            status = next(iter(statuses), None)
             seen = SeenRequest(
-                scope["method"], scope["path"], request.url.query, next(iter(statuses), None), auth, length
+                scope["method"], scope["path"], request.url.query, status, auth, length, arrived
             )
             self.log.append(seen)
 
@@ -116,11 +130,15 @@ class _Gateway:
             await refusal(request.scope, receive, sending)
 
     async def _refusal(self, request: Request) -> Response | None:
+        self.counted += 1
         if self.faults.status_for_next:
             status, headers, *body = self.faults.status_for_next.pop(0)
             if body:
                 return Response(body[0], status, {"content-type": "text/html", **headers})
             return _error(status, "", f"injected fault {status}", headers=headers)
+        every = self.faults.status_every
+        if every is not None and self.counted % every[0] == 0:
+            return _error(every[1], "", f"injected fault {every[1]} (every {every[0]}th)", headers=every[2])
         if not self._authorized(request):
             return _error(401, "PGRST301", "Invalid API key or JWT")
         limit = self.faults.max_body_bytes
@@ -156,6 +174,8 @@ async def _table(request: Request) -> Response:
         async with await psycopg.AsyncConnection.connect(
             request.app.state.database_url, autocommit=True
         ) as conn:
+            if request.app.state.role:
+                await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(request.app.state.role)))
             columns = (await query.catalog(conn)).get(table)
             if columns is None:
                 return _error(

@@ -41,6 +41,7 @@ def sync(
     nas_resource: NasResource,
     sink: GfxSink,
     files: list[str] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize one PC partition in-process, as a sensor-launched or a rescan run would."""
     if not instance.has_dynamic_partition(GFX_PC_PARTITIONS_NAME, pc_id):
@@ -53,6 +54,7 @@ def sync(
         resources={"nas": nas_resource, "sink": sink},
         run_config=config,
         raise_on_error=False,
+        tags=tags,
     )
 
 
@@ -64,8 +66,10 @@ def materialization_metadata(result: dg.ExecuteInProcessResult) -> dict[str, Any
 def check_only(
     instance: dg.DagsterInstance, pc_id: str, nas_resource: NasResource, sink: GfxSink
 ) -> dg.AssetCheckEvaluation:
-    """The reconciliation check after a run that syncs no file (an empty file list)."""
-    return reconciliation(sync(instance, pc_id, nas_resource, sink, files=[]))
+    """The hourly sweep's reconciliation check (every file of the PC, re-hashed) after a run that syncs
+    no file (an empty file list)."""
+    sweep = {"gfx/trigger": "hourly_reconciliation"}
+    return reconciliation(sync(instance, pc_id, nas_resource, sink, files=[], tags=sweep))
 
 
 def reconciliation(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:

@@ -2,10 +2,11 @@
 
 import dagster as dg
 
-from gfx_assets.cli.runtime import dagster_instance, migrate_target
+from gfx_assets.cli.errors import ConfigurationError
+from gfx_assets.cli.runtime import dagster_instance, embedded_server_in_use, migrate_target, require_nas_root
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.lib.nas_sync.registry import load_registry
+from gfx_assets.lib.nas_sync.registry import Registry, RegistryUnreadable, load_registry
 from gfx_assets.settings import GfxSettings
 
 # The run's full log is in the Dagster UI; the terminal gets warnings and the summary.
@@ -15,27 +16,38 @@ SUMMARY_KEYS = ("files_scanned", "new", "unchanged", "duplicate", "rejected", "s
 
 def run_sync(settings: GfxSettings, pc_ids: list[str] | None) -> int:
     """Sync the PCs (default: every enabled PC); 0 when every run succeeded, rejections included."""
-    migrate_target(settings)
-    registry = load_registry(settings.resolved_nas_root, settings.pc_registry)
+    registry = _registry(settings)
     for problem in registry.problems:
         print(f"warning: {problem}")
     enabled = registry.enabled()
     unknown = sorted(set(pc_ids or []) - set(enabled))
     if unknown:
-        print(f"error: not enabled in the registry: {', '.join(unknown)}")
-        return 2
-    instance = dagster_instance(settings)
-    instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, list(enabled))
+        raise ConfigurationError(f"--pc: not enabled in the registry: {', '.join(unknown)}")
+    with embedded_server_in_use(settings):
+        migrate_target(settings)
+        return _sync_partitions(settings, list(enabled), pc_ids or list(enabled))
+
+
+def _registry(settings: GfxSettings) -> Registry:
+    try:
+        return load_registry(require_nas_root(settings), settings.pc_registry)
+    except RegistryUnreadable as error:
+        raise ConfigurationError(f"GFX_PC_REGISTRY: {error}") from None
+
+
+def _sync_partitions(settings: GfxSettings, enabled: list[str], pc_ids: list[str]) -> int:
     from gfx_assets.definitions import defs
 
     job = defs().resolve_job_def(GFX_SYNC_JOB_NAME)
     failures = 0
-    for pc_id in pc_ids or list(enabled):
-        result = job.execute_in_process(
-            instance=instance, partition_key=pc_id, raise_on_error=False, run_config=QUIET_CONSOLE
-        )
-        failures += not result.success
-        print(_summary(pc_id, result))
+    with dagster_instance(settings) as instance:  # disposed (connections closed) before the server stops
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, enabled)
+        for pc_id in pc_ids:
+            result = job.execute_in_process(
+                instance=instance, partition_key=pc_id, raise_on_error=False, run_config=QUIET_CONSOLE
+            )
+            failures += not result.success
+            print(_summary(pc_id, result))
     return 1 if failures else 0
 
 

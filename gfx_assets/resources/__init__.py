@@ -6,6 +6,8 @@ from gfx_assets.resources.alerts import AlertWebhook
 from gfx_assets.resources.database import GfxDatabase
 from gfx_assets.resources.nas import NasResource
 from gfx_assets.resources.sinks import GfxSink, PostgresSinkResource, SupabaseSinkResource
+from gfx_assets.resources.snapshots import SnapshotRetention
+from gfx_assets.resources.wsop import WsopSource
 from gfx_assets.settings import GfxSettings
 
 __all__ = [
@@ -14,7 +16,9 @@ __all__ = [
     "GfxSink",
     "NasResource",
     "PostgresSinkResource",
+    "SnapshotRetention",
     "SupabaseSinkResource",
+    "WsopSource",
     "build",
 ]
 
@@ -31,21 +35,40 @@ def _sink(settings: GfxSettings) -> GfxSink:
             service_key=dg.EnvVar("GFX_SUPABASE_SERVICE_KEY"),
             batch_size=settings.batch_size,
             max_body_bytes=settings.rest_max_body_bytes,
+            request_deadline_seconds=settings.sink_request_deadline_seconds,
         )
-    return PostgresSinkResource(database=_database(settings), batch_size=settings.batch_size)
+    return PostgresSinkResource(
+        database=_database(settings),
+        batch_size=settings.batch_size,
+        request_deadline_seconds=settings.sink_request_deadline_seconds,
+    )
+
+
+def _wsop_source(settings: GfxSettings) -> WsopSource:
+    return WsopSource(
+        url=dg.EnvVar("GFX_WSOP_SOURCE_URL") if settings.wsop_source_url else "",
+        lookback_seconds=settings.wsop_lookback_seconds,
+        chunk_rows=settings.wsop_chunk_rows,
+        reconcile_action=settings.wsop_reconcile_action,
+        cron=settings.wsop_cron,
+        timezone=settings.wsop_timezone,
+    )
 
 
 def build(settings: GfxSettings) -> dict[str, dg.ConfigurableResource]:
     return {
         "database": _database(settings),
         "sink": _sink(settings),
+        "wsop_source": _wsop_source(settings),
         "alert_webhook": AlertWebhook(
             url=dg.EnvVar("GFX_ALERT_WEBHOOK_URL") if settings.alert_webhook_url else ""
         ),
+        "snapshot_retention": SnapshotRetention(mode=settings.snapshot_retention),
         "nas": NasResource(
             root=str(settings.resolved_nas_root),
             registry_file=str(settings.pc_registry.resolve()) if settings.pc_registry else "",
             settle_seconds=settings.settle_seconds,
+            still_writing_seconds=settings.still_writing_seconds,
             max_file_bytes=settings.max_file_bytes,
             max_files_per_run=settings.rescan_threshold,
         ),

@@ -7,6 +7,7 @@ import dagster as dg
 
 from gfx_assets.lib.nas_sync.registry import Registry, load_registry
 from gfx_assets.lib.nas_sync.scan import FileStat, scan_folder, settled
+from gfx_assets.lib.nas_sync.staging import STILL_WRITING_SECONDS
 
 
 class NasResource(dg.ConfigurableResource):
@@ -16,6 +17,7 @@ class NasResource(dg.ConfigurableResource):
     root: str
     registry_file: str = ""  # empty: config/pc_registry.json under the root
     settle_seconds: float = 1.0
+    still_writing_seconds: float = STILL_WRITING_SECONDS
     max_file_bytes: int = 64 * 1024 * 1024
     max_files_per_run: int = 200
 

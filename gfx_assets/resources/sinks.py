@@ -7,27 +7,38 @@ import dagster as dg
 from pydantic import SecretStr
 
 from gfx_assets.lib.sinks import Sink
+from gfx_assets.lib.sinks.base import RequestRetry
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources.database import GfxDatabase
 
 # Rows of one PostgreSQL chunk stay under this many bytes of JSON, whatever GFX_BATCH_SIZE says.
 POSTGRES_CHUNK_BYTES = 64 * 1024 * 1024
+# A sensor tick must end well within Dagster's 60 s sensor timeout, with several requests per tick.
+SENSOR_REQUEST_DEADLINE_SECONDS = 10.0
 
 
 class GfxSink(dg.ConfigurableResource):
     """Base of the sinks: `open()` yields a `Sink` for one run or one sensor tick."""
 
     batch_size: int = 500
-    max_retries: int = 5  # step retries on transient sink errors (RetryRequested)
-    retry_base_seconds: float = 2.0  # first backoff; doubles per retry, with jitter, capped at 60 s
+    request_deadline_seconds: float = 120.0  # each request is retried this long inside the sink
+    request_backoff_seconds: float = 0.5  # its first backoff; doubles per retry, with jitter
+    max_retries: int = 5  # then step retries while the sink stays down (RetryRequested)
+    retry_base_seconds: float = 2.0  # first step backoff; doubles per retry, with jitter, capped at 60 s
 
     @property
     def max_chunk_bytes(self) -> int:
         return POSTGRES_CHUNK_BYTES
 
     @contextmanager
-    def open(self) -> Iterator[Sink]:
-        sink = self.connect()
+    def open(self, max_request_deadline_seconds: float | None = None) -> Iterator[Sink]:
+        """The sink; `max_request_deadline_seconds` caps how long each request is retried, for
+        callers that must answer quickly (a sensor tick: SENSOR_REQUEST_DEADLINE_SECONDS)."""
+        resource = self
+        if max_request_deadline_seconds is not None:
+            deadline = min(self.request_deadline_seconds, max_request_deadline_seconds)
+            resource = self.model_copy(update={"request_deadline_seconds": deadline})
+        sink = resource.connect()
         try:
             yield sink
         finally:
@@ -36,6 +47,10 @@ class GfxSink(dg.ConfigurableResource):
     def connect(self) -> Sink:
         raise NotImplementedError
 
+    @property
+    def request_retry(self) -> RequestRetry:
+        return RequestRetry(self.request_deadline_seconds, self.request_backoff_seconds)
+
 
 class PostgresSinkResource(GfxSink):
     """Writes straight to PostgreSQL with psycopg 3."""
@@ -43,7 +58,7 @@ class PostgresSinkResource(GfxSink):
     database: GfxDatabase
 
     def connect(self) -> Sink:
-        return PostgresSink(self.database.resolved_url())
+        return PostgresSink(self.database.resolved_url(), retry=self.request_retry)
 
 
 class SupabaseSinkResource(GfxSink):
@@ -62,5 +77,9 @@ class SupabaseSinkResource(GfxSink):
         from gfx_assets.lib.sinks.rest import SupabaseRestSink
 
         return SupabaseRestSink(
-            self.url.rstrip("/"), SecretStr(self.service_key), self.batch_size, self.max_body_bytes
+            self.url.rstrip("/"),
+            SecretStr(self.service_key),
+            self.batch_size,
+            self.max_body_bytes,
+            retry=self.request_retry,
         )

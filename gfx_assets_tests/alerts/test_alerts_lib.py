@@ -13,10 +13,8 @@ from gfx_assets.lib.common.alerts import (
     post_alert,
     record_failure,
     slack_payload,
-    with_retries,
 )
 from gfx_assets.lib.common.redaction import redact
-from gfx_assets.lib.sinks import SinkError, SinkUnavailable
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
 from gfx_assets_tests.support import query
@@ -61,46 +59,6 @@ def test_the_error_text_is_redacted_and_at_most_max_error_chars() -> None:
     error = describe_error(["step: password=hunter2 " + "x" * 5000])
     assert len(error) == MAX_ERROR_CHARS
     assert "hunter2" not in error
-
-
-def test_with_retries_retries_an_unavailable_sink_with_doubling_delays() -> None:
-    outcomes: list = [SinkUnavailable("down"), SinkUnavailable("down"), "written"]
-    waits: list[float] = []
-
-    def action() -> str:
-        outcome = outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-    assert with_retries(action, LOG, sleep=waits.append) == "written"
-    assert waits == [0.5, 1.0]
-
-
-def test_with_retries_gives_up_after_the_last_attempt() -> None:
-    calls: list[int] = []
-    waits: list[float] = []
-
-    def action() -> None:
-        calls.append(1)
-        raise SinkUnavailable("down")
-
-    with pytest.raises(SinkUnavailable):
-        with_retries(action, LOG, attempts=5, sleep=waits.append)
-    assert len(calls) == 5
-    assert sum(waits) < 15
-
-
-def test_with_retries_does_not_retry_a_permanent_error() -> None:
-    calls: list[int] = []
-
-    def action() -> None:
-        calls.append(1)
-        raise SinkError("relation gfx_sync_failures does not exist")
-
-    with pytest.raises(SinkError):
-        with_retries(action, LOG, sleep=lambda _: None)
-    assert len(calls) == 1
 
 
 def test_the_slack_payload_names_the_job_pc_run_file_count_and_error() -> None:

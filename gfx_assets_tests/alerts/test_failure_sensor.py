@@ -1,19 +1,20 @@
 """gfx_run_failure_sensor on real failed runs of gfx_sessions_job: the 'error' event and dead letters a
 final failure leaves (on both sinks), runs about to be retried left alone, repeated failures counted,
-the Slack alert with secrets redacted, and sink outages retried or given up without failing."""
+the Slack alert with secrets redacted, and a sink outage given up without failing the sensor."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
 
+from gfx_assets.defs.gfx_hands.assets import gfx_hand_tables, gfx_session_snapshots
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.lib.sinks import Sink, SinkAuthError, SinkUnavailable
-from gfx_assets.resources import GfxSink, PostgresSinkResource
+from gfx_assets.lib.sinks import Sink, SinkAuthError
+from gfx_assets.resources import GfxSink
+from gfx_assets.resources.snapshots import SnapshotRetention
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
@@ -34,32 +35,6 @@ class RefusingSink(GfxSink):
 
     def connect(self) -> Sink:
         raise SinkAuthError(REFUSAL)
-
-
-class FlakySink:
-    """The real sink, except that its first `failures` calls raise SinkUnavailable."""
-
-    def __init__(self, real: Sink, failures: int) -> None:
-        self._real = real
-        self._failures = failures
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self._real, name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if name != "close" and self._failures:
-                self._failures -= 1
-                raise SinkUnavailable("PostgreSQL unavailable: server closed the connection")
-            return method(*args, **kwargs)
-
-        return call
-
-
-class FlakySinkResource(PostgresSinkResource):
-    failures: int = 2
-
-    def connect(self) -> Sink:
-        return FlakySink(super().connect(), self.failures)
 
 
 @pytest.fixture
@@ -86,9 +61,9 @@ def _pc_files(nas_root: Path) -> list[str]:
 def _failed_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
     """Run gfx_sessions_job for PC01 against a refusing sink; `files` None is a rescan run."""
     defs = dg.Definitions(
-        assets=[gfx_sessions],
+        assets=[gfx_sessions, gfx_hand_tables, gfx_session_snapshots],
         jobs=[gfx_sessions_job],
-        resources={"sink": RefusingSink(), "nas": nas(nas_root)},
+        resources={"sink": RefusingSink(), "nas": nas(nas_root), "snapshot_retention": SnapshotRetention()},
     )
     result = defs.resolve_job_def(GFX_SYNC_JOB_NAME).execute_in_process(
         instance=instance,
@@ -210,14 +185,6 @@ def test_a_webhook_that_errors_does_not_fail_the_sensor(instance, nas_root: Path
         _evaluate(instance, run, postgres_sink(database_url), nas_root, webhook_url=url)
     assert len(received) == 1
     assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
-
-
-def test_a_transiently_unavailable_sink_is_retried(instance, nas_root: Path, database_url: str) -> None:
-    files = _pc_files(nas_root)[:2]
-    flaky = FlakySinkResource(database=postgres_sink(database_url).database, failures=2)
-    _evaluate(instance, _failed_run(instance, nas_root, files), flaky, nas_root)
-    assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
-    assert sorted(_dead_letters(database_url)) == files
 
 
 def test_a_sink_that_stays_unavailable_is_given_up_and_the_alert_says_so(instance, nas_root: Path) -> None:

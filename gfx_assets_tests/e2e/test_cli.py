@@ -1,26 +1,13 @@
 """The `gfx-assets` command line, run as a user would: `migrate` and `sync` against a configured
 PostgreSQL (GFX_DATABASE_URL), on the real fixtures; no embedded server starts when a URL is set."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2
+from gfx_assets_tests.e2e.devserver import gfx
 from gfx_assets_tests.support import query, write_registry
-
-
-def _gfx(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("GFX_", "DAGSTER_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "gfx_assets.cli", *args],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture
@@ -36,7 +23,7 @@ def cli_env(tmp_path: Path, table_gg: Path, database_url: str, empty_database_ur
 
 
 def test_sync_lands_the_fixtures_for_every_pc_and_exits_0(cli_env: dict[str, str], database_url: str) -> None:
-    result = _gfx(["sync"], cli_env)
+    result = gfx(["sync"], cli_env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "PC01: ok" in result.stdout and "PC02: ok" in result.stdout
     assert query(database_url, "SELECT gfx_pc_id, count(*) FROM gfx_sessions GROUP BY 1 ORDER BY 1") == [
@@ -46,28 +33,28 @@ def test_sync_lands_the_fixtures_for_every_pc_and_exits_0(cli_env: dict[str, str
 
 
 def test_a_second_sync_changes_nothing(cli_env: dict[str, str], database_url: str) -> None:
-    _gfx(["sync"], cli_env)
+    gfx(["sync"], cli_env)
     before = query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id")
-    result = _gfx(["sync", "--pc", "PC01"], cli_env)
+    result = gfx(["sync", "--pc", "PC01"], cli_env)
     assert result.returncode == 0
     assert "PC01: ok, files_scanned 18, new 0" in result.stdout
     assert query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id") == before
 
 
-def test_sync_of_an_unknown_pc_fails(cli_env: dict[str, str]) -> None:
-    result = _gfx(["sync", "--pc", "PC99"], cli_env)
-    assert result.returncode != 0
-    assert "PC99" in result.stdout
+def test_sync_of_an_unknown_pc_is_a_configuration_error(cli_env: dict[str, str]) -> None:
+    result = gfx(["sync", "--pc", "PC99"], cli_env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "gfx-assets: --pc: not enabled in the registry: PC99"
 
 
 def test_no_embedded_server_starts_when_a_database_url_is_set(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    assert _gfx(["migrate"], cli_env).returncode == 0
+    assert gfx(["migrate"], cli_env).returncode == 0
     assert not (tmp_path / "home" / "pgdata").exists()
 
 
 def test_migrate_twice_applies_nothing_the_second_time(cli_env: dict[str, str]) -> None:
-    result = _gfx(["migrate"], cli_env)
+    result = gfx(["migrate"], cli_env)
     assert result.returncode == 0
     assert "nothing to apply" in result.stdout

@@ -11,12 +11,7 @@ import psycopg
 import pytest
 
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
-from gfx_assets_tests.e2e.devserver import gfx_dev, wait_for
-
-LOCATION_QUERY = (
-    "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus "
-    "locationOrLoadError { __typename } } } } }"
-)
+from gfx_assets_tests.e2e.devserver import gfx_dev, location_loaded, wait_for
 
 
 @pytest.fixture
@@ -24,14 +19,6 @@ def dev(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, str, Path]]:
     home = tmp_path / "home"
     with gfx_dev({"GFX_HOME": str(home)}, "--no-simulator") as (process, url):
         yield process, url, home
-
-
-def _location_loaded(url: str) -> bool:
-    answer = httpx.post(f"{url}/graphql", json={"query": LOCATION_QUERY}, timeout=10).json()
-    [entry] = answer["data"]["workspaceOrError"]["locationEntries"]
-    return (
-        entry["loadStatus"] == "LOADED" and entry["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-    )
 
 
 def _session_rows(home: Path, game_id: int) -> int:
@@ -45,7 +32,7 @@ def _session_rows(home: Path, game_id: int) -> int:
 def test_dev_serves_the_ui_syncs_a_dropped_file_and_stops_on_ctrl_c(dev) -> None:
     process, url, home = dev
     wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 120, "the Dagster UI")
-    wait_for(lambda: _location_loaded(url), 60, "the code location to load")
+    wait_for(lambda: location_loaded(url), 60, "the code location to load")
     session = SyntheticSession(2024)
     for _ in range(3):
         session.add_hand()

@@ -1,13 +1,17 @@
-"""Settings and the embedded PostgreSQL: clear errors for bad values, one shared server per GFX_HOME."""
+"""Settings and the embedded PostgreSQL: clear errors for bad values (database URLs of another scheme
+included, without their password), one shared server per GFX_HOME, stopped by the last process
+holding a lease on it when a lease holder started it, and left running when it ran before."""
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gfx_assets.cli import main
-from gfx_assets.lib.common.postgres import stop_embedded_server
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease
+from gfx_assets.lib.common.postgres import embedded_server_pid, embedded_server_url, stop_embedded_server
 from gfx_assets.settings import GfxSettings, SettingsError, get_settings
 
 SERVER_PID = (
@@ -16,6 +20,14 @@ SERVER_PID = (
     "url = embedded_server_url(Path(sys.argv[1])); "
     "print(psycopg.connect(url).execute('SELECT pg_postmaster_start_time()').fetchone()[0])"
 )
+HOLD_A_LEASE = """
+import sys
+from pathlib import Path
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease
+with embedded_server_lease(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
 
 
 @pytest.fixture
@@ -75,3 +87,75 @@ def test_a_second_process_reuses_the_running_embedded_server(tmp_path: Path) -> 
     finally:
         stop_embedded_server(home)
     assert started[0].stdout == started[1].stdout != ""
+
+
+def test_a_database_url_of_another_scheme_is_refused_without_its_password(
+    fresh_settings: pytest.MonkeyPatch,
+) -> None:
+    fresh_settings.setenv("GFX_DATABASE_URL", "mysql://user:hunter2@host/db")
+    with pytest.raises(SettingsError, match=r"^GFX_DATABASE_URL: must be a postgresql:// URL") as refused:
+        get_settings()
+    assert "hunter2" not in str(refused.value) and "mysql://user:***@host/db" in str(refused.value)
+
+
+@pytest.fixture
+def holder(tmp_path: Path) -> Iterator[subprocess.Popen]:
+    """Another process holding a lease on the embedded server of tmp_path/home (it starts it)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_LEASE, str(tmp_path / "home")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "held\n"
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    stop_embedded_server(tmp_path / "home")
+
+
+def test_a_lease_stops_the_server_it_started_when_it_ends(tmp_path: Path) -> None:
+    with embedded_server_lease(tmp_path / "home"):
+        assert embedded_server_pid(tmp_path / "home") is not None
+    assert embedded_server_pid(tmp_path / "home") is None
+
+
+def test_a_lease_nested_in_another_of_the_same_process_does_not_stop_the_server(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with embedded_server_lease(home):
+        with embedded_server_lease(home):
+            pass
+        assert embedded_server_pid(home) is not None
+    assert embedded_server_pid(home) is None
+
+
+def test_a_server_running_before_the_first_lease_keeps_running(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    embedded_server_url(home)
+    running = embedded_server_pid(home)
+    try:
+        with embedded_server_lease(home):
+            pass
+        assert embedded_server_pid(home) == running
+    finally:
+        stop_embedded_server(home)
+
+
+def test_the_last_of_two_lease_holders_stops_the_server(tmp_path: Path, holder: subprocess.Popen) -> None:
+    home = tmp_path / "home"
+    with embedded_server_lease(home):
+        pass
+    assert embedded_server_pid(home) is not None  # the other process still holds its lease
+    holder.communicate("")  # it ends its lease and exits
+    assert embedded_server_pid(home) is None
+
+
+def test_a_holder_killed_without_ending_its_lease_does_not_keep_the_server(
+    tmp_path: Path, holder: subprocess.Popen
+) -> None:
+    holder.kill()
+    holder.wait()
+    with embedded_server_lease(tmp_path / "home"):
+        pass
+    assert embedded_server_pid(tmp_path / "home") is None

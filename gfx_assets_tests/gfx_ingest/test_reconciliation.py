@@ -1,6 +1,7 @@
 """gfx_sessions_reconciliation: a file whose content is in neither gfx_sessions nor gfx_rejected_files
-fails the check with its path; a file written moments ago is in flight, not missing; the hourly
-schedule sweeps every PC."""
+fails the check with its path; a file written moments ago is in flight, not missing, by the same rule
+ingestion uses; a sensor run's check covers its files; the check never fails the run; run without a
+PC it says how to pick one; the hourly schedule sweeps every PC."""
 
 import os
 import time
@@ -10,11 +11,22 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.defs.gfx_ingest.checks import gfx_sessions_reconciliation
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.schedules import gfx_reconciliation_schedule
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.support import check_only, execute, nas, seeded_nas, sync
+from gfx_assets_tests.support import (
+    check_only,
+    execute,
+    materialization_metadata,
+    nas,
+    postgres_sink,
+    reconciliation,
+    seeded_nas,
+    sync,
+)
 
 HOUR_AGO = time.time() - 3600
 
@@ -81,3 +93,54 @@ def test_the_hourly_schedule_sweeps_every_pc_partition() -> None:
         requests = gfx_reconciliation_schedule(context)
     assert sorted(request.partition_key for request in requests) == ["PC01", "PC02"]
     assert len({request.run_key for request in requests}) == 2
+
+
+def test_a_truncated_file_ingestion_waits_for_is_in_flight_for_the_check_too(
+    nas_root: Path, database_url: str
+) -> None:
+    path = _new_file(nas_root, mtime=time.time() - 200)  # older than the old 120 s, younger than 300 s
+    written = path.stat().st_mtime
+    path.write_bytes(path.read_bytes()[:-40])  # PokerGFX is half-way through rewriting it
+    os.utime(path, (written, written))
+    with dg.instance_for_test() as instance:
+        result = sync(instance, "PC01", nas(nas_root), postgres_sink(database_url))
+    metadata = materialization_metadata(result)
+    evaluation = reconciliation(result)
+    assert (metadata["still_being_written"], metadata["rejected"]) == (1, 0)
+    assert evaluation.passed
+    assert (evaluation.metadata["in_flight"].value, evaluation.metadata["missing"].value) == (1, 0)
+
+
+def test_after_a_sensor_run_the_check_covers_the_runs_files(nas_root: Path, database_url: str) -> None:
+    first, *others = sorted(p.relative_to(nas_root).as_posix() for p in (nas_root / "PC01").rglob("*.json"))
+    with dg.instance_for_test() as instance:
+        evaluation = reconciliation(
+            sync(instance, "PC01", nas(nas_root), postgres_sink(database_url), [first])
+        )
+    assert evaluation.passed  # the other, never synced files are the sensor's next runs, not this run's
+    assert evaluation.metadata["files"].value == 1 and others
+
+
+def test_an_unreadable_registry_fails_the_check_not_the_run(nas_root: Path, database_url: str) -> None:
+    with dg.instance_for_test() as instance:
+        assert sync(instance, "PC01", nas(nas_root), postgres_sink(database_url)).success
+        (nas_root / "config" / "pc_registry.json").write_text("{not json")
+        result = check_only(instance, "PC01", nas(nas_root), postgres_sink(database_url))
+    assert not result.passed
+    assert result.severity == dg.AssetCheckSeverity.WARN
+    assert "could not run" in result.description
+
+
+def test_executing_the_check_without_a_partition_explains_how_to_pick_a_pc(
+    nas_root: Path, database_url: str
+) -> None:
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [gfx_sessions, gfx_sessions_reconciliation],
+            selection=dg.AssetSelection.checks(gfx_sessions_reconciliation),
+            instance=instance,
+            resources={"nas": nas(nas_root), "sink": postgres_sink(database_url)},
+            raise_on_error=False,
+        )
+    [failure] = result.get_step_failure_events()
+    assert "execute it for a PC partition" in failure.step_failure_data.user_failure_data.description

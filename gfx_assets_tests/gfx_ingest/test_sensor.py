@@ -137,11 +137,20 @@ def test_a_pc_taken_out_of_the_registry_loses_its_partition(
 
 
 def test_an_unreadable_registry_keeps_the_last_good_one(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
-    good = _tick(instance, nas_root, gfx_sink)
+    _tick(instance, nas_root, gfx_sink)
     (nas_root / "config" / "pc_registry.json").write_text('{"pcs": [')
-    result = _tick(instance, nas_root, gfx_sink, cursor=good.cursor)
+    result = _tick(instance, nas_root, gfx_sink)  # no cursor: the last good registry is not kept there
     assert not result.dynamic_partitions_requests
-    assert json.loads(result.cursor)["registry"] == json.loads(good.cursor)["registry"]
+    assert set(_requests_by_pc(result)) == {"PC01", "PC02"}  # the PCs of the last good registry
+
+
+def test_the_cursor_holds_per_pc_bookkeeping_not_the_registry(
+    instance, nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    older = json.dumps({"registry": [{"id": "PC01", "watch_path": "PC01"}], "requests": {}, "watermarks": {}})
+    cursor = json.loads(_tick(instance, nas_root, gfx_sink, cursor=older).cursor)
+    assert set(cursor) == {"requests", "watermarks"}
+    assert set(cursor["watermarks"]) == {"PC01", "PC02"}
 
 
 def test_a_bad_registry_entry_is_skipped_and_the_others_kept(
@@ -163,7 +172,8 @@ def test_while_the_database_is_unreachable_new_files_are_still_requested(
         sync(instance, pc, nas(nas_root), gfx_sink)
     before = _tick(instance, nas_root, gfx_sink)
     new = _new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time() - 2)
-    down = PostgresSinkResource(database=GfxDatabase(url="postgresql://postgres@127.0.0.1:1/gfx"))
+    dead = GfxDatabase(url="postgresql://postgres@127.0.0.1:1/gfx")
+    down = PostgresSinkResource(database=dead, request_deadline_seconds=0.3, request_backoff_seconds=0.05)
     during = _tick(instance, nas_root, down, cursor=before.cursor)
     [request] = during.run_requests
     assert request.run_key.endswith(":unverified")

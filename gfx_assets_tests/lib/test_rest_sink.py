@@ -3,12 +3,15 @@
 Covers: rows land and read back as through PostgresSink; idempotent re-upserts, deduplicated
 conflict keys, an empty update as DO NOTHING; chunking by rows and body bytes; JWT vs sb_secret_
 headers; transient failures (429 + Retry-After, 503, HTML 502, timeouts, refused and dropped
-connections) as SinkUnavailable, never retried by the sink; 413 splitting; bad rows isolated with
+connections) as SinkUnavailable; each request retried by the sink on its own (Retry-After honoured,
+a deadline per request, so progress resets the budget); 42501 (a revoked grant) retried, a wrong key
+never; 413 splitting; bad rows isolated with
 PostgREST's code and message; 401 as SinkAuthError that never leaks the key; unknown table or
 column as SinkError; long IN lists split under the URL limit; reserved characters in filters;
 paging past a server row cap; delete; JsonText spliced verbatim into the body."""
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +21,15 @@ import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from gfx_assets.lib.sinks.base import JsonText, Row, SinkAuthError, SinkError, SinkUnavailable, UpsertResult
+from gfx_assets.lib.sinks.base import (
+    JsonText,
+    RequestRetry,
+    Row,
+    SinkAuthError,
+    SinkError,
+    SinkUnavailable,
+    UpsertResult,
+)
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.lib.sinks.rest import MAX_URL_BYTES, SupabaseRestSink
 from gfx_assets_tests.postgrest_app import Faults, SeenRequest, create_app, serve
@@ -31,6 +42,9 @@ SECRET_KEY = "sb_secret_TESTONLYnotarealkey0123456789"
 TABLE = "gfx_sessions"
 CONFLICT = ("gfx_pc_id", "file_hash")
 MTIME = datetime(2025, 3, 1, 12, 30, 15, 250000, tzinfo=UTC)
+QUICK = RequestRetry(deadline_seconds=5, first_backoff_seconds=0.01, backoff_cap_seconds=0.05)
+SINGLE_ATTEMPT = RequestRetry(deadline_seconds=0)  # to see how one failed request is classified
+PRIVILEGE_REVOKED = '{"code": "42501", "message": "permission denied for table gfx_sessions"}'
 
 
 def session_row(number: int, *, pc: str = "PC-01", **changes: object) -> Row:
@@ -74,7 +88,15 @@ def rest_url(app: Starlette) -> Iterator[str]:
 
 @pytest.fixture
 def sink(rest_url: str) -> Iterator[SupabaseRestSink]:
-    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT))
+    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), retry=QUICK)
+    yield rest
+    rest.close()
+
+
+@pytest.fixture
+def single(rest_url: str) -> Iterator[SupabaseRestSink]:
+    """A sink that gives up after one attempt: what a failed request raises."""
+    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), retry=SINGLE_ATTEMPT)
     yield rest
     rest.close()
 
@@ -175,53 +197,125 @@ def test_an_sb_secret_key_is_sent_as_apikey_only(database_url: str) -> None:
     assert requests(app, "POST")[0].auth_headers == ("apikey",)
 
 
-def test_429_with_retry_after_is_unavailable_with_that_delay(sink: SupabaseRestSink, faults: Faults) -> None:
+def test_429_with_retry_after_is_unavailable_with_that_delay(
+    single: SupabaseRestSink, faults: Faults
+) -> None:
     faults.status_for_next.append((429, {"Retry-After": "7"}))
     with pytest.raises(SinkUnavailable) as raised:
-        sink.upsert(TABLE, [session_row(1)], CONFLICT)
+        single.upsert(TABLE, [session_row(1)], CONFLICT)
     assert raised.value.retry_after == 7.0
     assert "429" in str(raised.value)
 
 
-def test_503_is_unavailable(sink: SupabaseRestSink, faults: Faults) -> None:
+def test_503_is_unavailable(single: SupabaseRestSink, faults: Faults) -> None:
     faults.status_for_next.append((503, {}))
     with pytest.raises(SinkUnavailable) as raised:
-        sink.upsert(TABLE, [session_row(1)], CONFLICT)
+        single.upsert(TABLE, [session_row(1)], CONFLICT)
     assert raised.value.retry_after is None
 
 
-def test_the_sink_does_not_retry_by_itself(sink: SupabaseRestSink, app: Starlette, faults: Faults) -> None:
-    faults.status_for_next.append((503, {}))
-    with pytest.raises(SinkUnavailable):
-        sink.upsert(TABLE, [session_row(1)], CONFLICT)
-    assert len(requests(app, "POST")) == 1
-    assert sink.upsert(TABLE, [session_row(1)], CONFLICT).written == 1  # the next attempt succeeds
+def test_the_sink_retries_a_503_on_its_own_and_the_rows_land(
+    sink: SupabaseRestSink, app: Starlette, faults: Faults, database_url: str
+) -> None:
+    faults.status_for_next = [(503, {}), (503, {})]
+    assert sink.upsert(TABLE, [session_row(1)], CONFLICT).written == 1
+    assert [seen.status for seen in requests(app, "POST")] == [503, 503, 201]
+    assert count_rows(database_url) == 1
 
 
-def test_a_dropped_connection_is_unavailable(sink: SupabaseRestSink, app: Starlette, faults: Faults) -> None:
+def test_the_sink_waits_the_retry_after_before_the_next_attempt(
+    sink: SupabaseRestSink, app: Starlette, faults: Faults
+) -> None:
+    faults.status_for_next.append((429, {"Retry-After": "1"}))
+    started = time.monotonic()
+    assert sink.upsert(TABLE, [session_row(1)], CONFLICT).written == 1
+    assert time.monotonic() - started >= 1.0  # the sink's own backoff is at most 0.05 s
+    assert [seen.status for seen in requests(app, "POST")] == [429, 201]
+
+
+def test_a_request_still_failing_at_its_deadline_raises_unavailable(
+    rest_url: str, app: Starlette, faults: Faults
+) -> None:
+    faults.status_every = (1, 503, {})  # every request
+    retry = RequestRetry(deadline_seconds=0.3, first_backoff_seconds=0.01, backoff_cap_seconds=0.05)
+    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), retry=retry)
+    try:
+        with pytest.raises(SinkUnavailable, match=r"gave up after \d+ attempts"):
+            rest.upsert(TABLE, [session_row(1)], CONFLICT)
+    finally:
+        rest.close()
+    assert len(requests(app, "POST")) > 2
+
+
+def test_each_request_has_its_own_deadline_so_a_long_flaky_sync_completes(
+    rest_url: str, app: Starlette, faults: Faults, database_url: str
+) -> None:
+    faults.status_every = (2, 429, {"Retry-After": "0.2"})  # every other request waits 0.2 s
+    retry = RequestRetry(deadline_seconds=0.5, first_backoff_seconds=0.01, backoff_cap_seconds=0.05)
+    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), batch_size=1, retry=retry)
+    started = time.monotonic()
+    try:
+        assert rest.upsert(TABLE, [session_row(number) for number in range(8)], CONFLICT).written == 8
+    finally:
+        rest.close()
+    assert time.monotonic() - started > 1.0  # twice the deadline, spent in waits of the retried requests
+    assert [seen.status for seen in requests(app, "POST")].count(429) >= 4
+    assert count_rows(database_url) == 8
+
+
+def test_a_revoked_grant_42501_is_retried_until_the_rows_land(
+    sink: SupabaseRestSink, app: Starlette, faults: Faults, database_url: str
+) -> None:
+    faults.status_for_next.append((403, {"content-type": "application/json"}, PRIVILEGE_REVOKED))
+    assert sink.upsert(TABLE, [session_row(1)], CONFLICT) == UpsertResult(written=1)
+    assert [seen.status for seen in requests(app, "POST")] == [403, 201]
+    assert count_rows(database_url) == 1
+
+
+def test_a_revoked_grant_42501_is_unavailable_never_an_auth_error(
+    single: SupabaseRestSink, faults: Faults
+) -> None:
+    faults.status_for_next.append((403, {"content-type": "application/json"}, PRIVILEGE_REVOKED))
+    with pytest.raises(SinkUnavailable, match="42501") as raised:
+        single.upsert(TABLE, [session_row(1)], CONFLICT)
+    assert not isinstance(raised.value, SinkError)
+
+
+def test_a_dropped_connection_is_unavailable(
+    single: SupabaseRestSink, app: Starlette, faults: Faults
+) -> None:
     faults.drop_connections = 1
     with pytest.raises(SinkUnavailable, match="Supabase unreachable"):
-        sink.upsert(TABLE, [session_row(1)], CONFLICT)
+        single.upsert(TABLE, [session_row(1)], CONFLICT)
     assert requests(app, "POST")[0].status is None
+
+
+def test_a_dropped_connection_is_retried_and_the_row_lands(
+    sink: SupabaseRestSink, app: Starlette, faults: Faults, database_url: str
+) -> None:
+    faults.drop_connections = 1
+    assert sink.upsert(TABLE, [session_row(1)], CONFLICT).written == 1
+    assert [seen.status for seen in requests(app, "POST")] == [None, 201]
+    assert count_rows(database_url) == 1
 
 
 def test_a_refused_connection_is_unavailable() -> None:
     with serve(Starlette()) as url:
         pass  # the port is free again once the server stopped
-    rest = SupabaseRestSink(url, SecretStr(SERVICE_JWT))
+    rest = SupabaseRestSink(url, SecretStr(SERVICE_JWT), retry=SINGLE_ATTEMPT)
     with pytest.raises(SinkUnavailable, match="ConnectError"):
         rest.upsert(TABLE, [session_row(1)], CONFLICT)
 
 
 def test_a_timeout_is_unavailable(rest_url: str, faults: Faults) -> None:
     faults.delay_seconds = 0.5
-    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), timeout=0.1)
+    rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), timeout=0.1, retry=SINGLE_ATTEMPT)
     with pytest.raises(SinkUnavailable, match="Timeout"):
         rest.upsert(TABLE, [session_row(1)], CONFLICT)
 
 
 def test_an_html_gateway_page_is_unavailable_with_a_readable_message(
-    sink: SupabaseRestSink, faults: Faults
+    single: SupabaseRestSink, faults: Faults
 ) -> None:
     page = (
         "<html><head><title>502 Bad Gateway</title></head><body>"
@@ -229,7 +323,7 @@ def test_an_html_gateway_page_is_unavailable_with_a_readable_message(
     )
     faults.status_for_next.append((502, {}, page))
     with pytest.raises(SinkUnavailable) as raised:
-        sink.upsert(TABLE, [session_row(1)], CONFLICT)
+        single.upsert(TABLE, [session_row(1)], CONFLICT)
     assert str(raised.value) == "Supabase unavailable (502): 502 Bad Gateway 502 Bad Gateway cloudflare"
 
 
@@ -290,7 +384,7 @@ def test_rows_the_server_rejects_are_isolated(sink: SupabaseRestSink, faults: Fa
 
 
 def test_a_wrong_key_is_an_auth_error_that_never_shows_the_key(
-    rest_url: str, caplog: pytest.LogCaptureFixture
+    rest_url: str, app: Starlette, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = SERVICE_JWT[:-4] + "XXXX"
     caplog.set_level(logging.DEBUG)
@@ -300,9 +394,19 @@ def test_a_wrong_key_is_an_auth_error_that_never_shows_the_key(
     message = str(raised.value)
     assert "401 PGRST301" in message
     assert "service_role JWT or an sb_secret_... key in GFX_SUPABASE_SERVICE_KEY" in message
+    assert len(requests(app, "POST")) == 1  # never retried
     for shown in (message, repr(raised.value), caplog.text, repr(rest), str(rest)):
         assert wrong not in shown
         assert wrong.split(".")[2] not in shown
+
+
+def test_a_403_without_a_postgresql_code_is_an_auth_error_never_retried(
+    sink: SupabaseRestSink, app: Starlette, faults: Faults
+) -> None:
+    faults.status_for_next.append((403, {}))
+    with pytest.raises(SinkAuthError, match="403"):
+        sink.upsert(TABLE, [session_row(1)], CONFLICT)
+    assert len(requests(app, "POST")) == 1
 
 
 def test_an_unknown_table_is_a_permanent_error(sink: SupabaseRestSink) -> None:

@@ -34,8 +34,13 @@ def nas_root(tmp_path: Path) -> Path:
 
 
 def _down_sink() -> PostgresSinkResource:
+    """A sink that stays down: each request gives up after its (short) deadline, the step retries."""
     return PostgresSinkResource(
-        database=GfxDatabase(url=DEAD_DATABASE), max_retries=2, retry_base_seconds=0.01
+        database=GfxDatabase(url=DEAD_DATABASE),
+        max_retries=2,
+        retry_base_seconds=0.01,
+        request_deadline_seconds=0.3,
+        request_backoff_seconds=0.05,
     )
 
 

@@ -1,111 +1,111 @@
-"""`gfx_run_failure_sensor`: a sync run that failed for good leaves dead letters, an 'error' event and,
-if a webhook is configured, a Slack alert."""
+"""The one failure path of every run that writes data (sensor, UI, backfill, schedule; GFX and WSOP):
+dead letters and an 'error' event in the target, and a Slack alert sent at once.
 
-import logging
+`gfx_run_failure_sensor` reacts to each failed run as it happens. Dagster advances a run-status
+sensor's cursor even when its function fails, so a failure it could not write (the target is down) is
+written later by `gfx_failure_catchup_sensor`, from the failed runs Dagster keeps in its own storage.
+"""
+
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from gfx_assets.defs.gfx_ingest.jobs import gfx_sessions_job
-from gfx_assets.lib.common.alerts import (
-    FailedRun,
-    describe_error,
-    post_alert,
-    record_failure,
-    slack_payload,
-    with_retries,
-)
+from gfx_assets.defs.alerts.notify import alert
+from gfx_assets.defs.alerts.runs import failed_runs, gfx_pending_files, is_final_failure
+from gfx_assets.lib.common.alerts import FailedRun, record_failure
 from gfx_assets.lib.common.clock import utcnow
-from gfx_assets.lib.nas_sync import manifest
-from gfx_assets.lib.nas_sync.registry import RegistryLookupError
-from gfx_assets.lib.nas_sync.scan import storable
+from gfx_assets.lib.common.events import resolve_dead_letters
+from gfx_assets.lib.common.redaction import redact
+from gfx_assets.lib.common.tables import SYNC_EVENTS
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
 from gfx_assets.resources import AlertWebhook, GfxSink, NasResource
+from gfx_assets.resources.sinks import SENSOR_REQUEST_DEADLINE_SECONDS
 
-# The sync jobs whose final failures are dead-lettered and alerted; the WSOP sync jobs join here.
-MONITORED_JOBS = [gfx_sessions_job]
-SYNC_OP = "gfx_sessions"
-PARTITION_TAG = "dagster/partition"
-WILL_RETRY_TAG = "dagster/will_retry"
+CATCHUP_WINDOW = timedelta(hours=24)
 
 
 @dg.run_failure_sensor(
-    monitored_jobs=MONITORED_JOBS,
     default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=5,
     description=(
-        "When a GFX sync run has failed for good (no retry left), lists its files in gfx_sync_failures "
-        "(dead letters: attempts count up, resolved_at is set once a file lands), writes an 'error' row "
-        "to sync_events and, if GFX_ALERT_WEBHOOK_URL is set, posts a Slack alert. Runs that Dagster "
-        "will retry are left alone. The failed files stay pending, so gfx_nas_sensor requests them again."
+        "When a run that writes data (gfx_sessions or a WSOP table, launched by a sensor, the UI, a "
+        "backfill or a schedule) has failed for good, lists what did not land in gfx_sync_failures "
+        "(dead letters, resolved as soon as the item lands), writes an 'error' row to sync_events and, "
+        "if GFX_ALERT_WEBHOOK_URL is set, posts a Slack alert (the same error at most once an hour). "
+        "Runs that Dagster will retry are left alone."
     ),
 )
 def gfx_run_failure_sensor(
     context: dg.RunFailureSensorContext, sink: GfxSink, nas: NasResource, alert_webhook: AlertWebhook
 ) -> None:
     run = context.dagster_run
-    if run.tags.get(WILL_RETRY_TAG) == "true":
+    if not is_final_failure(run):
         context.log.info(f"run {run.run_id} failed but will be retried: nothing recorded yet")
         return
-    error = describe_error(_failure_messages(context), secrets=[alert_webhook.url])
-    paths = tuple(storable(path) for path in _files(run) or ())
-    failed = FailedRun(run.job_name, run.run_id, run.tags.get(PARTITION_TAG), error, paths)
-    failed, recorded = _record(context, sink, nas, failed)
-    if alert_webhook.url:
-        post_alert(
-            alert_webhook.url, slack_payload(failed, recorded), context.log, alert_webhook.timeout_seconds
-        )
+    for failed in failed_runs(context.instance, run, secrets=[alert_webhook.url]):
+        failed, recorded = _record(context.log, sink, nas, failed, run)
+        alert(context.instance, sink, alert_webhook, failed, recorded, context.log)
 
 
-def _failure_messages(context: dg.RunFailureSensorContext) -> list[str]:
-    """Each failed step's error (a dg.Failure's own description when it has one), else the run's."""
-    messages = []
-    for event in context.get_step_failure_events():
-        data = event.step_failure_data
-        user = data.user_failure_data
-        text = user.description if user and user.description else data.error and data.error.message
-        messages.append(f"{event.step_key}: {(text or 'failed').strip()}")
-    return messages or [context.failure_event.message or "run failed"]
+@dg.sensor(
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Every 30 s: writes the dead letters and 'error' events of failed runs of the last 24 hours that "
+        "the target database could not take when they failed (it was down). Dagster's run storage keeps "
+        "them meanwhile; items that landed in between get no dead letter."
+    ),
+)
+def gfx_failure_catchup_sensor(
+    context: dg.SensorEvaluationContext, sink: GfxSink, nas: NasResource
+) -> dg.SkipReason:
+    since = datetime.now(UTC) - CATCHUP_WINDOW
+    records = context.instance.get_run_records(
+        dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], updated_after=since)
+    )
+    runs = {record.dagster_run.run_id: record.dagster_run for record in records}
+    failures = [
+        failed
+        for run in runs.values()
+        if is_final_failure(run)
+        for failed in failed_runs(context.instance, run, secrets=[])
+    ]
+    if not failures:
+        return dg.SkipReason("no failed data runs in the last 24 hours")
+    try:
+        with sink.open(SENSOR_REQUEST_DEADLINE_SECONDS) as target:
+            missing = _unrecorded(target, failures)
+    except (SinkError, SinkUnavailable) as error:
+        return dg.SkipReason(f"target unreachable, {len(failures)} failures wait: {redact(str(error))}")
+    for failed in missing:
+        _record(context.log, sink, nas, failed, runs[failed.run_id])
+    return dg.SkipReason(f"{len(missing)} failures written now, {len(failures) - len(missing)} already were")
 
 
-def _sync_config(run: dg.DagsterRun) -> dict:
-    return ((run.run_config or {}).get("ops") or {}).get(SYNC_OP, {}).get("config") or {}
-
-
-def _files(run: dg.DagsterRun) -> list[str] | None:
-    """The files the run config named; None for a rescan run (or a job without a file list)."""
-    return _sync_config(run).get("files")
+def _unrecorded(target: Sink, failures: list[FailedRun]) -> list[FailedRun]:
+    run_ids = sorted({failed.run_id for failed in failures})
+    rows = target.select(SYNC_EVENTS, ["run_id", "source"], {"run_id": run_ids, "event_type": "error"})
+    done = {(row["run_id"], row["source"]) for row in rows}
+    return [failed for failed in failures if (failed.run_id, failed.source) not in done]
 
 
 def _record(
-    context: dg.RunFailureSensorContext, sink: GfxSink, nas: NasResource, failed: FailedRun
+    log: dg.DagsterLogManager, sink: GfxSink, nas: NasResource, failed: FailedRun, run: dg.DagsterRun
 ) -> tuple[FailedRun, bool]:
-    """Write the failure, retrying while the sink is unavailable; give up with a logged error."""
+    """Write the failure; False when the target cannot take it now (the catch-up sensor will)."""
     try:
-        with sink.open() as target:
-            if _files(context.dagster_run) is None and failed.pc_id is not None:
-                paths = with_retries(lambda: _pending(context, nas, target, failed.pc_id), context.log)
-                failed = replace(failed, nas_paths=tuple(paths))
-            with_retries(lambda: record_failure(target, failed, utcnow()), context.log)
+        with sink.open(SENSOR_REQUEST_DEADLINE_SECONDS) as target:
+            if failed.source == "gfx" and failed.pc_id:
+                failed = replace(failed, nas_paths=tuple(gfx_pending_files(run, nas, target, failed.pc_id)))
+            record_failure(target, failed, utcnow())
+            if failed.source == "gfx" and failed.pc_id:
+                # a redrive may land a file between the look-up above and the write: resolve it now
+                still = set(gfx_pending_files(run, nas, target, failed.pc_id))
+                landed = [path for path in failed.nas_paths if path not in still]
+                resolve_dead_letters(target, "gfx", failed.pc_id, landed)
     except (SinkError, SinkUnavailable) as error:
-        reason = describe_error([str(error)])
-        context.log.error(f"could not record the failure of run {failed.run_id} ({failed.pc_id}): {reason}")
+        log.error(f"could not record the failure of run {failed.run_id} now: {redact(str(error))}")
         return failed, False
-    context.log.info(f"recorded the failure of run {failed.run_id}: {len(failed.nas_paths)} dead letter(s)")
+    log.info(f"recorded the failure of run {failed.run_id}: {len(failed.nas_paths)} dead letter(s)")
     return failed, True
-
-
-def _pending(context: dg.RunFailureSensorContext, nas: NasResource, target: Sink, pc_id: str) -> list[str]:
-    """A rescan run's files: the PC's settled files the manifest does not hold as synced."""
-    watch_path = _sync_config(context.dagster_run).get("watch_path") or _watch_path(context.log, nas, pc_id)
-    if watch_path is None:
-        return []
-    todo = manifest.pending(nas.settled_files(watch_path), manifest.synced_keys(target, pc_id))
-    return [file.stored_path for file in todo]
-
-
-def _watch_path(log: logging.Logger, nas: NasResource, pc_id: str) -> str | None:
-    try:
-        return nas.watch_path(pc_id)
-    except RegistryLookupError as error:
-        log.warning(f"{error}; the rescan run's files are not dead-lettered")
-        return None

@@ -9,12 +9,13 @@ from pydantic import Field
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
 from gfx_assets.defs.gfx_ingest.report import sync_metadata
 from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_retries
-from gfx_assets.lib.common.events import record_sync
+from gfx_assets.lib.common.events import record_sync, resolve_dead_letters
 from gfx_assets.lib.nas_sync import manifest
 from gfx_assets.lib.nas_sync.landing import land
 from gfx_assets.lib.nas_sync.registry import RegistryLookupError
-from gfx_assets.lib.nas_sync.scan import FileStat, stat_files
+from gfx_assets.lib.nas_sync.scan import FileStat, stat_files, storable
 from gfx_assets.lib.nas_sync.staging import Staged, stage_files
+from gfx_assets.lib.operations.views import partition_row_count
 from gfx_assets.resources import GfxSink, NasResource
 
 SPOOL_RETENTION_SECONDS = 24 * 3600
@@ -53,8 +54,12 @@ def gfx_sessions(
         landed = land(target, pc_id, staged, sink.batch_size, sink.max_chunk_bytes)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")
         record_sync(target, pc_id, context.run.run_id, landed.landed_paths)
+        # a rejection with a reason is as final as a stored row: its dead letter is resolved too
+        resolve_dead_letters(target, "gfx", pc_id, [storable(r.nas_path) for r in landed.rejections])
+        rows = partition_row_count(target, pc_id)
     _discard(staged)
-    return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, time.monotonic() - started))
+    seconds = time.monotonic() - started
+    return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, seconds, rows))
 
 
 def _scan(
@@ -84,7 +89,7 @@ def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo
     if checkpoint.exists() and spool.exists():
         context.log.info("parse: resuming from this run's staged files (retry of the upsert)")
         return Staged.load(checkpoint)
-    staged = stage_files(nas.path, pc_id, todo, spool, nas.max_file_bytes)
+    staged = stage_files(nas.path, pc_id, todo, spool, nas.max_file_bytes, nas.still_writing_seconds)
     staged.save(checkpoint)
     context.log.info(
         f"parse: {staged.staged} new contents, {len(staged.duplicates)} duplicates, "

@@ -1,16 +1,23 @@
 """`gfx_sessions_reconciliation`: every settled NAS file is in gfx_sessions or recorded as rejected."""
 
 import time
+from functools import partial
 
 import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
-from gfx_assets.lib.nas_sync.reconcile import MAX_EXAMPLES, reconcile
+from gfx_assets.lib.common.redaction import redact
+from gfx_assets.lib.nas_sync.reconcile import MAX_EXAMPLES, Reconciliation, reconcile
+from gfx_assets.lib.nas_sync.scan import FileStat, stat_files, written_within
 from gfx_assets.resources import GfxSink, NasResource
 
-# A file written this recently and not stored yet is in flight (the sensor is on its way), not missing.
-IN_FLIGHT_SECONDS = 120
+SWEEP_TAG = ("gfx/trigger", "hourly_reconciliation")  # set by gfx_reconciliation_schedule
+NO_PARTITION = (
+    "gfx_sessions_reconciliation checks one PC at a time: execute it for a PC partition (Assets -> "
+    "gfx_sessions -> Checks, pick a partition), or launch a backfill of gfx_sessions over the PCs; the "
+    "hourly gfx_reconciliation_schedule sweeps every PC."
+)
 
 
 @dg.asset_check(
@@ -18,26 +25,54 @@ IN_FLIGHT_SECONDS = 120
     partitions_def=gfx_pc_partitions,
     blocking=False,
     description=(
-        "Compares the PC's NAS folder with the database: every settled *.json file must be stored in "
-        "gfx_sessions with the same SHA-256 or be listed in gfx_rejected_files. Fails with the missing "
-        "files; also reports files changed on the NAS since their last sync (stale)."
+        "Compares NAS files with the database: every settled *.json file must be stored in gfx_sessions "
+        "with the same SHA-256 or be listed in gfx_rejected_files. After a sensor run it covers the run's "
+        "files (hashes from the manifest); the hourly sweep re-reads and re-hashes every file of the PC. "
+        "Files changed within GFX_STILL_WRITING_SECONDS are in flight, not missing. Fails with the "
+        "missing files; also reports files changed on the NAS since their last sync (stale)."
     ),
 )
 def gfx_sessions_reconciliation(
     context: dg.AssetCheckExecutionContext, nas: NasResource, sink: GfxSink
 ) -> dg.AssetCheckResult:
-    pc_id = context.partition_key
-    pc = nas.registry().enabled().get(pc_id)
-    watch_path = pc.watch_path if pc else pc_id
-    in_flight_after_ns = int((time.time() - IN_FLIGHT_SECONDS) * 1e9)
+    if not context.op_execution_context.has_partition_key:
+        # Dagster records this check per PC and cannot store an evaluation of a run without one.
+        raise dg.Failure(NO_PARTITION, allow_retries=False)
+    try:
+        return _result(_reconcile(context, nas, sink), nas)
+    except Exception as error:  # a check reports; it never fails a run whose data has landed
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"the reconciliation could not run: {redact(f'{type(error).__name__}: {error}')}",
+        )
+
+
+def _reconcile(context: dg.AssetCheckExecutionContext, nas: NasResource, sink: GfxSink) -> Reconciliation:
+    run = context.op_execution_context.run
+    sweep = run.tags.get(SWEEP_TAG[0]) == SWEEP_TAG[1]
+    named = (((run.run_config or {}).get("ops") or {}).get(gfx_sessions.op.name) or {}).get("config") or {}
+    now = time.time()
+    in_flight = partial(written_within, seconds=nas.still_writing_seconds, now=now)
     with sink.open() as target:
-        result = reconcile(target, nas.path, pc_id, nas.settled_files(watch_path), in_flight_after_ns)
+        pc_id = context.op_execution_context.partition_key
+        files = _files(nas, pc_id, None if sweep else named.get("files"))
+        return reconcile(target, nas.path, pc_id, files, in_flight, rehash=sweep)
+
+
+def _files(nas: NasResource, pc_id: str, named: list[str] | None) -> list[FileStat]:
+    if named is not None:
+        return list(stat_files(nas.path, named))
+    return nas.settled_files(nas.watch_path(pc_id))
+
+
+def _result(result: Reconciliation, nas: NasResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=(
             f"{result.accounted}/{result.files} files accounted for, {len(result.missing)} missing, "
-            f"{len(result.in_flight)} written in the last {IN_FLIGHT_SECONDS} s and not synced yet"
+            f"{len(result.in_flight)} changed in the last {nas.still_writing_seconds:g} s and not synced yet"
         ),
         metadata={
             "files": result.files,

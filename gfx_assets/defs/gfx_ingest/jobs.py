@@ -1,13 +1,15 @@
-"""The job the NAS sensor launches: `gfx_sessions` for one PC partition."""
+"""The job the NAS sensor and `gfx-assets sync` launch: `gfx_sessions` for one PC partition, then the
+hand tables and the snapshot ledger downstream of it, in the same run."""
 
 import dagster as dg
 
+from gfx_assets.defs.gfx_hands.assets import gfx_hand_tables, gfx_session_snapshots
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 
 GFX_SYNC_JOB_NAME = "gfx_sessions_job"
 
 gfx_sessions_job = dg.define_asset_job(
     GFX_SYNC_JOB_NAME,
-    selection=dg.AssetSelection.assets(gfx_sessions),
-    description="Sync one GFX PC's NAS folder into gfx_sessions.",
+    selection=dg.AssetSelection.assets(gfx_sessions, gfx_hand_tables, gfx_session_snapshots),
+    description="Sync one GFX PC's NAS folder into gfx_sessions, then its hands and snapshot ledger.",
 )

@@ -1,11 +1,11 @@
 """How a sync step reacts to sink errors: transient ones retry with backoff, permanent ones fail now."""
 
-import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
 
+from gfx_assets.lib.common.retrying import backoff, wait_before
 from gfx_assets.lib.sinks import SinkError, SinkUnavailable
 from gfx_assets.resources import GfxSink
 
@@ -17,24 +17,19 @@ gfx_retry_policy = dg.RetryPolicy(
 )
 
 
-def backoff_seconds(retry_number: int, retry_after: float | None, base: float) -> float:
-    """Exponential backoff with jitter (half to all of the step), at least the server's Retry-After,
-    and never more than BACKOFF_CAP_SECONDS (a hint of an hour must not park a sync for an hour)."""
-    ceiling = min(BACKOFF_CAP_SECONDS, base * 2**retry_number)
-    return min(BACKOFF_CAP_SECONDS, max(retry_after or 0.0, random.uniform(ceiling / 2, ceiling)))
-
-
 @contextmanager
 def sink_errors_as_retries(context: dg.OpExecutionContext, sink: GfxSink) -> Iterator[None]:
     """Turn transient sink errors into `RetryRequested` (bounded by the sink's `max_retries`) and
-    permanent ones into a final `Failure`."""
+    permanent ones into a final `Failure`. The sink already retried the failing request until its
+    deadline, so this is for a sink that stays down; the wait follows the shared backoff policy."""
     try:
         yield
     except SinkUnavailable as error:
         if context.retry_number >= sink.max_retries:
             message = f"sink still unavailable after {sink.max_retries} retries: {error}"
             raise dg.Failure(message, allow_retries=False) from None
-        wait = backoff_seconds(context.retry_number, error.retry_after, sink.retry_base_seconds)
+        policy = backoff(sink.retry_base_seconds, BACKOFF_CAP_SECONDS)
+        wait = wait_before(policy, context.retry_number + 1, error)
         attempt = f"{context.retry_number + 1}/{sink.max_retries}"
         context.log.warning(f"sink unavailable: {error}; retry {attempt} in {wait:.1f}s")
         raise dg.RetryRequested(max_retries=sink.max_retries, seconds_to_wait=wait) from None

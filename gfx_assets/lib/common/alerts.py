@@ -5,8 +5,7 @@ goes through `redact` first, so no password, API key or webhook URL leaves in an
 """
 
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -15,7 +14,7 @@ import httpx
 
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.common.tables import SYNC_EVENTS, SYNC_FAILURES
-from gfx_assets.lib.sinks import Sink, SinkUnavailable, require_all_written
+from gfx_assets.lib.sinks import Sink, require_all_written
 
 T = TypeVar("T")
 
@@ -24,6 +23,7 @@ MAX_ALERT_ERROR_CHARS = 500
 RETRY_ATTEMPTS = 5
 RETRY_FIRST_DELAY_SECONDS = 0.5  # doubling: 0.5 + 1 + 2 + 4 = 7.5 s of waiting at most
 WEBHOOK_TIMEOUT_SECONDS = 5.0
+DEAD_LETTER_KEY = ("source", "gfx_pc_id", "nas_path")
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,10 @@ class FailedRun:
 
     job_name: str
     run_id: str
-    pc_id: str | None
+    pc_id: str | None  # the PC of a 'gfx' run; '' for a 'wsop' run
     error: str  # already redacted and truncated: see describe_error
-    nas_paths: tuple[str, ...]
+    nas_paths: tuple[str, ...]  # the failed items: NAS paths ('gfx') or table names ('wsop')
+    source: str = "gfx"
 
 
 def truncate(text: str, limit: int) -> str:
@@ -51,7 +52,8 @@ def record_failure(sink: Sink, failed: FailedRun, now: datetime) -> None:
     failure changes nothing; a new failure of a file counts an attempt and reopens a resolved one."""
     event = {
         "event_type": "error",
-        "gfx_pc_id": failed.pc_id,
+        "source": failed.source,
+        "gfx_pc_id": failed.pc_id or None,
         "run_id": failed.run_id,
         "file_count": len(failed.nas_paths),
         "error_message": failed.error,
@@ -61,7 +63,7 @@ def record_failure(sink: Sink, failed: FailedRun, now: datetime) -> None:
         return
     rows = dead_letters(failed, _earlier_failures(sink, failed), now)
     if rows:
-        require_all_written(sink.upsert(SYNC_FAILURES, rows, ("gfx_pc_id", "nas_path")), SYNC_FAILURES)
+        require_all_written(sink.upsert(SYNC_FAILURES, rows, DEAD_LETTER_KEY), SYNC_FAILURES)
 
 
 def dead_letters(failed: FailedRun, earlier: dict[str, dict], now: datetime) -> list[dict]:
@@ -73,6 +75,7 @@ def dead_letters(failed: FailedRun, earlier: dict[str, dict], now: datetime) -> 
             continue  # this failure is already recorded
         rows.append(
             {
+                "source": failed.source,
                 "gfx_pc_id": failed.pc_id,
                 "nas_path": nas_path,
                 "run_id": failed.run_id,
@@ -88,35 +91,21 @@ def dead_letters(failed: FailedRun, earlier: dict[str, dict], now: datetime) -> 
 
 def _earlier_failures(sink: Sink, failed: FailedRun) -> dict[str, dict]:
     columns = ["nas_path", "run_id", "attempts", "first_failed_at"]
-    filters = {"gfx_pc_id": failed.pc_id, "nas_path": list(dict.fromkeys(failed.nas_paths))}
+    filters = {
+        "source": failed.source,
+        "gfx_pc_id": failed.pc_id,
+        "nas_path": list(dict.fromkeys(failed.nas_paths)),
+    }
     return {row["nas_path"]: row for row in sink.select(SYNC_FAILURES, columns, filters)}
-
-
-def with_retries(
-    action: Callable[[], T],
-    log: logging.Logger,
-    attempts: int = RETRY_ATTEMPTS,
-    first_delay: float = RETRY_FIRST_DELAY_SECONDS,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Run `action`, retrying it with doubling delays while the sink is unavailable; the last
-    attempt's SinkUnavailable propagates. Other errors propagate at once."""
-    delay = first_delay
-    for attempt in range(1, attempts):
-        try:
-            return action()
-        except SinkUnavailable as error:
-            log.warning(f"{redact(str(error))}; attempt {attempt}/{attempts}, retrying in {delay:g}s")
-            sleep(delay)
-            delay *= 2
-    return action()
 
 
 def slack_payload(failed: FailedRun, recorded: bool) -> dict[str, str]:
     """A Slack incoming-webhook message naming the job, PC, run, files and error."""
+    where = failed.pc_id or ", ".join(failed.nas_paths) or "no PC"
+    items = "file(s)" if failed.source == "gfx" else "table(s)"
     lines = [
-        f":rotating_light: *{failed.job_name}* failed for good on *{failed.pc_id or 'no PC'}*",
-        f"Run `{failed.run_id}`: {len(failed.nas_paths)} file(s) not synced, listed in gfx_sync_failures.",
+        f":rotating_light: *{failed.job_name}* ({failed.source}) failed for good on *{where}*",
+        f"Run `{failed.run_id}`: {len(failed.nas_paths)} {items} not synced, listed in gfx_sync_failures.",
         "> " + truncate(failed.error, MAX_ALERT_ERROR_CHARS).replace("\n", "\n> "),
     ]
     if not recorded:

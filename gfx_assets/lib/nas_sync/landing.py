@@ -15,7 +15,7 @@ from gfx_assets.lib.common.tables import REJECTED, SESSIONS
 from gfx_assets.lib.nas_sync import manifest
 from gfx_assets.lib.nas_sync.scan import FileStat, storable
 from gfx_assets.lib.nas_sync.staging import Rejection, Staged, read_spool
-from gfx_assets.lib.sinks import JsonText, RowFailure, Sink
+from gfx_assets.lib.sinks import JsonText, RowFailure, Sink, require_all_written
 
 SESSIONS_KEY = ("gfx_pc_id", "file_hash")
 # Only bookkeeping columns change on a conflict: the content is the same, its hash says so.
@@ -108,7 +108,7 @@ def record_rejections(sink: Sink, pc_id: str, rejections: list[Rejection], now: 
         }
         for r in rejections
     ]
-    manifest.require_all_written(sink.upsert(REJECTED, rows, ("gfx_pc_id", "nas_path")), REJECTED)
+    require_all_written(sink.upsert(REJECTED, rows, ("gfx_pc_id", "nas_path")), REJECTED)
     files = [(FileStat(r.nas_path, r.size, r.mtime_ns), r.file_hash) for r in rejections]
     manifest.record(sink, [manifest.manifest_row(pc_id, f, h, "rejected", now) for f, h in files])
 

@@ -1,6 +1,6 @@
 """Reconciliation: is every settled file of a PC folder in the database, or rejected with a reason?"""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,29 +27,42 @@ class Reconciliation:
 
 
 def reconcile(
-    sink: Sink, nas_root: Path, pc_id: str, files: Iterable[FileStat], in_flight_after_ns: int
+    sink: Sink,
+    nas_root: Path,
+    pc_id: str,
+    files: Iterable[FileStat],
+    in_flight: Callable[[FileStat], bool],
+    rehash: bool,
 ) -> Reconciliation:
-    """Hash every file and look its `(gfx_pc_id, file_hash)` up in gfx_sessions, else its path in
-    gfx_rejected_files (same hash, or same size for files rejected before hashing). A file not
-    accounted for that was modified after `in_flight_after_ns` is in flight, not missing: the
-    sensor has yet to request it."""
+    """Look every file's `(gfx_pc_id, file_hash)` up in gfx_sessions, else its path in
+    gfx_rejected_files (same hash, or same size for files rejected before hashing). The hash is read
+    from the file (`rehash`, the hourly sweep) or taken from the manifest when the file is unchanged
+    since its sync (after every run: no file is read again). A file not accounted for that
+    `in_flight` says may still be written is in flight, not missing."""
     result = Reconciliation()
-    hashed = [(file, _hash(nas_root / file.nas_path)) for file in files]
-    hashed = [(file, digest) for file, digest in hashed if digest is not None]
-    stored = _stored_hashes(sink, pc_id, [digest for _, digest in hashed])
-    rejected = {row["nas_path"]: row for row in sink.select(REJECTED, _REJECTED, {"gfx_pc_id": pc_id})}
     synced = _manifest(sink, pc_id)
+    files = list(files)
+    hashed = [(file, _hash(nas_root / file.nas_path) if rehash else _known(synced, file)) for file in files]
+    hashed = [(file, digest) for file, digest in hashed if digest is not None]
+    stored = _stored_hashes(sink, pc_id, [digest for _, digest in hashed if digest])
+    rejected = {row["nas_path"]: row for row in sink.select(REJECTED, _REJECTED, {"gfx_pc_id": pc_id})}
     for file, digest in hashed:
         result.files += 1
         if digest in stored or _is_rejected(rejected.get(file.stored_path), file, digest):
             result.accounted += 1
-        elif file.mtime_ns > in_flight_after_ns:
+        elif in_flight(file):
             result.in_flight.append(file.stored_path)
         else:
             result.missing.append(file.stored_path)
-        if file.stored_path in synced and synced[file.stored_path] != file.key:
+        if file.stored_path in synced and synced[file.stored_path][0] != file.key:
             result.stale.append(file.stored_path)
     return result
+
+
+def _known(synced: dict[str, tuple], file: FileStat) -> str:
+    """The manifest's hash of an unchanged file; "" (matches nothing) for a new or changed one."""
+    key, digest = synced.get(file.stored_path, (None, None))
+    return (digest or "") if key == file.key else ""
 
 
 _REJECTED = ["nas_path", "file_hash", "file_size"]
@@ -78,7 +91,13 @@ def _is_rejected(row: dict | None, file: FileStat, digest: str) -> bool:
 
 
 def _manifest(sink: Sink, pc_id: str) -> dict[str, tuple]:
-    rows = sink.select(MANIFEST, ["nas_path", "file_size", "file_mtime"], {"gfx_pc_id": pc_id})
+    """Per stored path: the fingerprint key at its last sync, and the hash it had then."""
+    columns = ["nas_path", "file_size", "file_mtime", "file_hash"]
+    rows = sink.select(MANIFEST, columns, {"gfx_pc_id": pc_id})
     return {
-        row["nas_path"]: (row["nas_path"], row["file_size"], as_datetime(row["file_mtime"])) for row in rows
+        row["nas_path"]: (
+            (row["nas_path"], row["file_size"], as_datetime(row["file_mtime"])),
+            row["file_hash"],
+        )
+        for row in rows
     }

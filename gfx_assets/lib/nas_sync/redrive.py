@@ -9,6 +9,8 @@ this state only spaces out the requests.
 
 from dataclasses import asdict, dataclass
 
+from gfx_assets.lib.common.retrying import backoff, wait_before
+
 REDRIVE_BASE_SECONDS = 15.0
 REDRIVE_CAP_SECONDS = 120.0  # after an outage, pending files go again within two minutes
 
@@ -20,8 +22,12 @@ class LastRequest:
     at: float
 
 
+_REDRIVE_BACKOFF = backoff(REDRIVE_BASE_SECONDS, REDRIVE_CAP_SECONDS, jitter=False)
+
+
 def redrive_delay(attempt: int) -> float:
-    return min(REDRIVE_CAP_SECONDS, REDRIVE_BASE_SECONDS * 2**attempt)
+    """15 s doubling to 2 min: the shared backoff policy, without jitter since every tick asks again."""
+    return wait_before(_REDRIVE_BACKOFF, attempt + 1)
 
 
 def next_request(last: LastRequest | None, digest: str, now: float) -> LastRequest | None:

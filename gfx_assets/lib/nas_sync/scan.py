@@ -85,6 +85,12 @@ def settled(files: Iterable[FileStat], settle_seconds: float, now: float) -> lis
     return [file for file in files if file.mtime_ns <= cutoff_ns]
 
 
+def written_within(file: FileStat, seconds: float, now: float) -> bool:
+    """The one in-flight rule, shared by ingestion and the reconciliation check: a file modified less
+    than `seconds` ago may still be being written by PokerGFX."""
+    return now - file.mtime_ns / 1e9 < seconds
+
+
 def fingerprint_digest(files: Iterable[FileStat]) -> str:
     """A short digest of (path, size, mtime) of these files: a rewritten file changes it."""
     digest = hashlib.sha256()

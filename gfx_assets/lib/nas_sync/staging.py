@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC
 from pathlib import Path
 
-from gfx_assets.lib.nas_sync.scan import FileStat, storable
+from gfx_assets.lib.nas_sync.scan import FileStat, storable, written_within
 from gfx_assets.lib.pokergfx.session import (
     ParsedSession,
     RejectedFile,
@@ -21,7 +21,7 @@ from gfx_assets.lib.pokergfx.session import (
 )
 
 # A truncated file this young is PokerGFX still writing it: leave it for a later run, don't reject.
-STILL_WRITING_SECONDS = 300
+STILL_WRITING_SECONDS = 300.0  # default of GFX_STILL_WRITING_SECONDS
 
 
 @dataclass
@@ -59,7 +59,12 @@ class Staged:
 
 
 def stage_files(
-    nas_root: Path, pc_id: str, files: Iterable[FileStat], spool: Path, max_file_bytes: int
+    nas_root: Path,
+    pc_id: str,
+    files: Iterable[FileStat],
+    spool: Path,
+    max_file_bytes: int,
+    still_writing_seconds: float = STILL_WRITING_SECONDS,
 ) -> Staged:
     """Parse every file once, write one spool line per distinct content of this PC."""
     staged = Staged(spool=str(spool))
@@ -67,7 +72,7 @@ def stage_files(
     with spool.open("w", encoding="utf-8") as out:
         for file in files:
             staged.scanned += 1
-            line = _stage_one(nas_root, pc_id, file, max_file_bytes, seen, staged)
+            line = _stage_one(nas_root, pc_id, file, max_file_bytes, still_writing_seconds, seen, staged)
             if line is not None:
                 out.write(line + "\n")
                 staged.staged += 1
@@ -75,7 +80,13 @@ def stage_files(
 
 
 def _stage_one(
-    nas_root: Path, pc_id: str, file: FileStat, max_bytes: int, seen: set[str], staged: Staged
+    nas_root: Path,
+    pc_id: str,
+    file: FileStat,
+    max_bytes: int,
+    still_writing_seconds: float,
+    seen: set[str],
+    staged: Staged,
 ) -> str | None:
     if file.size > max_bytes:
         staged.rejections.append(_too_large(file, max_bytes))
@@ -96,7 +107,7 @@ def _stage_one(
     try:
         session = parse_session(raw, file.file_name, max_bytes)
     except RejectedFile as rejected:
-        if rejected.incomplete and time.time() - file.mtime_ns / 1e9 < STILL_WRITING_SECONDS:
+        if rejected.incomplete and written_within(file, still_writing_seconds, time.time()):
             staged.still_writing.append(file.stored_path)
         else:
             staged.rejections.append(Rejection(*_ident(file), file_hash, rejected.reason, rejected.detail))

@@ -1,18 +1,33 @@
 """The sink contract shared by the PostgreSQL and the Supabase REST sinks.
 
+Every request a sink makes is idempotent (writes are upserts on a natural key, or deletes and
+updates by filter; reads are reads), so each one is retried on its own by `RequestRetry` while the
+sink is unavailable: one failed request costs a backoff, never the work done before it.
+
 Errors fall in three kinds, and callers act on the kind, never on the sink:
-- `SinkUnavailable`: transient (network, overload, restart); the caller retries with backoff.
+- `SinkUnavailable`: transient (network, overload, restart, a privilege revoked for a while), and
+  still so after the request's deadline; the caller retries later (the sync step, the sensor).
 - `SinkAuthError` / `SinkError`: permanent (credentials, schema); retrying cannot help.
 - a row the database refuses: returned in `UpsertResult.rejected` after the chunk was split
   until the row was isolated, so the other rows of its chunk still land.
 """
 
+import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from gfx_assets.lib.common.retrying import backoff, logging_to, retrying
+
+T = TypeVar("T")
 Row = dict[str, Any]
 Filters = dict[str, Any]  # column -> value (equality), list of values (IN), or None (IS NULL)
+
+
+_log = logging.getLogger(__name__)
+INSUFFICIENT_PRIVILEGE = "42501"
+PRIVILEGE_RETRY_SECONDS = 2.0
 
 
 class JsonText(str):
@@ -33,6 +48,42 @@ class SinkUnavailable(RuntimeError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RequestRetry:
+    """How one idempotent request is retried while the sink is unavailable: backoff with jitter from
+    `first_backoff_seconds` (doubling, at most `backoff_cap_seconds`, at least the server's capped
+    Retry-After) until the next attempt would start past `deadline_seconds`. Each request has its
+    own deadline, so a sink that fails now and then never exhausts a long sync."""
+
+    deadline_seconds: float = 120.0
+    first_backoff_seconds: float = 0.5
+    backoff_cap_seconds: float = 10.0
+
+    def call(self, request: Callable[[], T], what: str) -> T:
+        """`request()`; a SinkUnavailable still raised at the deadline propagates, saying so."""
+        wait = backoff(self.first_backoff_seconds, self.backoff_cap_seconds)
+        log = logging_to(_log, what)
+        loop = retrying(SinkUnavailable, wait, deadline_seconds=self.deadline_seconds, log=log)
+        started = time.monotonic()
+        try:
+            return loop(request)
+        except SinkUnavailable as error:
+            attempts = loop.statistics.get("attempt_number", 1)
+            if attempts == 1:
+                raise
+            spent = time.monotonic() - started
+            raise SinkUnavailable(
+                f"{error} (gave up after {attempts} attempts in {spent:.0f}s)", error.retry_after
+            ) from None
+
+
+def privilege_refused(message: str) -> SinkUnavailable:
+    """SQLSTATE 42501 (insufficient_privilege) on a table: a grant revoked by an operator is usually
+    given back (a migration, a rights fix), so it is transient, retried slowly within the request
+    deadline, and never blamed on the rows."""
+    return SinkUnavailable(message, PRIVILEGE_RETRY_SECONDS)
 
 
 class RowRejected(Exception):

@@ -1,7 +1,12 @@
-"""The direct PostgreSQL sink (psycopg 3): each chunk is one transaction of one multi-row upsert."""
+"""The direct PostgreSQL sink (psycopg 3): each chunk is one transaction of one multi-row upsert.
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+Each statement is retried on its own (`RequestRetry`): a dropped connection, an admin shutdown or a
+restart of the server reconnects and runs the transaction again, which is safe because every
+statement here is an upsert on a natural key, a delete or update by filter, or a read.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import psycopg
 from psycopg import sql
@@ -9,8 +14,10 @@ from psycopg.adapt import Dumper
 
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.sinks.base import (
+    INSUFFICIENT_PRIVILEGE,
     Filters,
     JsonText,
+    RequestRetry,
     Row,
     RowRejected,
     SinkAuthError,
@@ -18,13 +25,21 @@ from gfx_assets.lib.sinks.base import (
     SinkUnavailable,
     UpsertResult,
     dedupe_on,
+    privilege_refused,
     write_isolating,
 )
+
+T = TypeVar("T")
 
 # SQLSTATE classes caused by a row's data (22 data exception, 23 integrity, 54 program limit):
 # the chunk is split to isolate the row. Everything else is the sink's problem, not the row's.
 _ROW_LEVEL_CLASSES = ("22", "23", "54")
 _AUTH_STATES = ("28000", "28P01")
+# Transient: connection exceptions (08), transaction rollback (40: serialization failure, deadlock),
+# insufficient resources (53), operator intervention (57: admin or crash shutdown, cannot connect
+# now), a lock not available (55P03); and any OperationalError (a connection lost has no SQLSTATE).
+_TRANSIENT_CLASSES = ("08", "40", "53", "57")
+_TRANSIENT_STATES = ("55P03",)
 
 
 class _JsonTextDumper(Dumper):
@@ -37,9 +52,10 @@ class _JsonTextDumper(Dumper):
 class PostgresSink:
     """Writes to PostgreSQL over one connection, opened lazily and reopened after a failure."""
 
-    def __init__(self, url: str, connect_timeout: float = 10) -> None:
+    def __init__(self, url: str, connect_timeout: float = 10, retry: RequestRetry | None = None) -> None:
         self._url = url
         self._connect_timeout = connect_timeout
+        self._retry = retry or RequestRetry()
         self._conn: psycopg.Connection | None = None
 
     def upsert(
@@ -50,36 +66,44 @@ class PostgresSink:
             return UpsertResult()
         columns = list(rows[0])
         statement = _upsert_sql(table, columns, conflict, update if update is not None else columns)
-        return write_isolating(lambda chunk: self._write(statement, columns, chunk), rows)
+        return write_isolating(lambda chunk: self._write(table, statement, columns, chunk), rows)
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
         where, params = _where(filters)
         query = sql.SQL("SELECT {} FROM {} WHERE {}").format(
             sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table), where
         )
-        with self._guard() as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cursor:
-            return cursor.execute(query, params).fetchall()
+
+        def read(conn: psycopg.Connection) -> list[Row]:
+            with conn.cursor(row_factory=psycopg.rows.dict_row) as cursor:
+                return cursor.execute(query, params).fetchall()
+
+        return self._run(read, f"select from {table}")
 
     def delete(self, table: str, filters: Filters) -> None:
         where, params = _where(filters)
-        with self._guard() as conn:
-            conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), where), params)
+        query = sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), where)
+        self._run(lambda conn: conn.execute(query, params), f"delete from {table}")
 
     def update(self, table: str, values: Row, filters: Filters) -> None:
         where, params = _where(filters)
         assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values)
         query = sql.SQL("UPDATE {} SET {} WHERE {}").format(sql.Identifier(table), assignments, where)
-        with self._guard() as conn:
-            conn.execute(query, [*values.values(), *params])
+        self._run(lambda conn: conn.execute(query, [*values.values(), *params]), f"update of {table}")
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
-    def _write(self, statement: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
-        with self._guard() as conn, conn.cursor() as cursor:
-            cursor.executemany(statement, [[row[column] for column in columns] for row in chunk])
+    def _write(self, table: str, statement: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
+        values = [[row[column] for column in columns] for row in chunk]
+
+        def write(conn: psycopg.Connection) -> None:
+            with conn.cursor() as cursor:
+                cursor.executemany(statement, values)
+
+        self._run(write, f"upsert of {len(chunk)} row(s) into {table}")
 
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
@@ -87,15 +111,18 @@ class PostgresSink:
             self._conn.adapters.register_dumper(JsonText, _JsonTextDumper)
         return self._conn
 
-    @contextmanager
-    def _guard(self) -> Iterator[psycopg.Connection]:
+    def _run(self, work: Callable[[psycopg.Connection], T], what: str) -> T:
+        """`work` in one transaction, run again (on a new connection if need be) while transient."""
+        return self._retry.call(lambda: self._once(work), f"PostgreSQL {what}")
+
+    def _once(self, work: Callable[[psycopg.Connection], T]) -> T:
         """One transaction; psycopg errors leave as the sink's error kinds."""
         try:
             conn = self._connection()
             with conn.transaction():
-                yield conn
+                return work(conn)
         except psycopg.Error as error:
-            if self._conn is not None and self._conn.broken:
+            if self._conn is not None and (self._conn.broken or self._conn.closed):
                 self.close()
             raise _translate(error, self._url) from None
 
@@ -107,7 +134,10 @@ def _translate(error: psycopg.Error, url: str) -> Exception:
         return RowRejected(state, message)
     if state in _AUTH_STATES or "password authentication failed" in message:
         return SinkAuthError(f"PostgreSQL refused the credentials of {redact(url)}: {message}")
-    if isinstance(error, psycopg.OperationalError) or state[:2] in ("08", "40", "53", "57"):
+    if state == INSUFFICIENT_PRIVILEGE:
+        return privilege_refused(f"PostgreSQL refused a privilege: {message}")
+    transient = state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES
+    if transient or isinstance(error, psycopg.OperationalError):
         return SinkUnavailable(f"PostgreSQL unavailable ({redact(url)}): {message}")
     return SinkError(f"PostgreSQL error {state}: {message}")
 

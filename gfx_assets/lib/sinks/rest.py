@@ -3,10 +3,15 @@
 It mirrors `PostgresSink`: the same rows land, `select` gives the same values, and failures fall in
 the same kinds (see base.py):
 - 408, 429, 5xx, timeouts and dropped connections -> `SinkUnavailable`, carrying the server's
-  Retry-After; this sink never loops, the Dagster layer retries with backoff.
+  Retry-After. Every request is idempotent (upserts with on_conflict, deletes and updates by filter,
+  reads), so each is retried on its own (`RequestRetry`: backoff, jitter, Retry-After, a deadline);
+  only a request still failing at its deadline raises, and the Dagster step retries later.
+- 401/403 with PostgreSQL's 42501 (insufficient_privilege: a grant revoked on the table) ->
+  `SinkUnavailable` too, retried slowly: rights come back, and the rows are not to blame.
 - a chunk refused because of a row's data (PostgreSQL classes 22/23/54, 21000, invalid JSON, 413)
   -> `RowRejected`, so `write_isolating` halves the chunk until the row is isolated.
-- 401/403 -> `SinkAuthError`; any other refusal (unknown table or column, bad request) -> `SinkError`.
+- any other 401/403 (a PGRST3xx JWT code, or none: the gateway refused the key) -> `SinkAuthError`;
+  any other refusal (unknown table or column, bad request) -> `SinkError`.
 The service key never appears in a message, a log line, `repr` or `str`.
 """
 
@@ -22,7 +27,9 @@ from pydantic import SecretStr
 
 from gfx_assets.lib.sinks import rest_wire as wire
 from gfx_assets.lib.sinks.base import (
+    INSUFFICIENT_PRIVILEGE,
     Filters,
+    RequestRetry,
     Row,
     RowRejected,
     SinkAuthError,
@@ -30,6 +37,7 @@ from gfx_assets.lib.sinks.base import (
     SinkUnavailable,
     UpsertResult,
     dedupe_on,
+    privilege_refused,
     write_isolating,
 )
 
@@ -61,8 +69,10 @@ class SupabaseRestSink:
         max_body_bytes: int = 4 * 1024 * 1024,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        retry: RequestRetry | None = None,
     ) -> None:
         self._url = url.rstrip("/")
+        self._retry = retry or RequestRetry()
         self._key = service_key
         self._batch_size = batch_size
         self._max_body_bytes = max_body_bytes
@@ -182,7 +192,13 @@ class SupabaseRestSink:
             return {}  # the document is turned off (openapi-mode): values stay as JSON renders them
 
     def _send(self, method: str, path: str, *, rows: bool = False, **request: Any) -> httpx.Response:
-        """One request; a refusal is raised as its error kind (`rows`: the body holds rows to isolate)."""
+        """One request, retried while the sink is unavailable; a refusal is raised as its error kind
+        (`rows`: the body holds rows to isolate)."""
+        return self._retry.call(
+            lambda: self._attempt(method, path, rows, request), f"Supabase {method} {path}"
+        )
+
+    def _attempt(self, method: str, path: str, rows: bool, request: dict[str, Any]) -> httpx.Response:
         try:
             response = self._client.request(method, path, **request)
         except httpx.TransportError as error:  # timeouts, refused and dropped connections
@@ -197,6 +213,8 @@ class SupabaseRestSink:
         key = self._key.get_secret_value()
         message = message.replace(key, "***") if key else message  # in case a gateway echoes it
         label = f"{status} {code}".strip()
+        if status in (401, 403) and code == INSUFFICIENT_PRIVILEGE:
+            return privilege_refused(f"Supabase refused a privilege ({label} {message})")
         if status in (401, 403):
             return SinkAuthError(f"Supabase refused the service key ({label} {message}): {_AUTH_HINT}")
         if rows and status == 413:

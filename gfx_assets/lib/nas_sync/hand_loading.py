@@ -1,0 +1,130 @@
+"""Fill `gfx_hands`, `gfx_hand_players`, `gfx_events` and `gfx_players` from the latest snapshot of each
+of a PC's sessions. Dagster-free.
+
+Only sessions whose latest snapshot has not been loaded yet are read (the ledger's hands_loaded_at). A
+newer snapshot normally extends the one loaded before: when that one's digest equals the digest of the
+newer one's first k hands, only hands k+1.. are written; when only its last hand differs (it was still
+in progress), hands k.. are; otherwise every hand is. Every write is an upsert on the natural keys,
+so a replay rewrites the same rows. Hands, seats and events the latest snapshot no longer holds are
+deleted, so the tables always mirror it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from gfx_assets.lib.nas_sync import player_totals, snapshots
+from gfx_assets.lib.nas_sync.snapshots import Snapshot
+from gfx_assets.lib.pokergfx.hands import HandRows, hand_id, map_hands
+from gfx_assets.lib.sinks import RowFailure, Sink
+
+HANDS, HAND_PLAYERS, EVENTS = "gfx_hands", "gfx_hand_players", "gfx_events"
+HAND_KEY = ("gfx_pc_id", "session_id", "hand_index")
+MAX_EXAMPLES = 20
+
+
+@dataclass
+class HandLoad:
+    """What one load of a PC wrote; `refused` are rows the database would not take (with the reason)."""
+
+    sessions: int = 0
+    hands: int = 0
+    hand_players: int = 0
+    events: int = 0
+    players: int = 0
+    deleted_hands: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    def note_refused(self, table: str, failures: list[RowFailure]) -> None:
+        for failure in failures:
+            key = {k: str(failure.row.get(k)) for k in ("session_id", "hand_index", "hand_id", "seat_num")}
+            shown = ", ".join(f"{k}={v}" for k, v in key.items() if v != "None")
+            self.refused.append(f"{table} ({shown}): {failure.code} {failure.message}"[:300])
+
+
+def load_pc_hands(sink: Sink, pc_id: str, now: datetime | None = None) -> HandLoad:
+    now = now or datetime.now(UTC)
+    load = HandLoad()
+    touched: dict[str, dict[str, Any]] = {}
+    for session_snapshots in snapshots.pc_snapshots(sink, pc_id).values():
+        latest = session_snapshots[0]
+        if latest.session_id is None or (latest.ledger and latest.ledger.get("hands_loaded_at")):
+            continue
+        data = snapshots.raw_json(sink, pc_id, latest.file_hash)
+        if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
+            continue
+        rows = _load_session(sink, pc_id, latest, _loaded_before(session_snapshots), data, now, load)
+        touched.update(rows.players)
+        load.sessions += 1
+    load.players = player_totals.recount(sink, list(touched.values()), now)
+    return load
+
+
+def _loaded_before(session_snapshots: list[Snapshot]) -> dict[str, Any] | None:
+    """The ledger entry of the snapshot this session's hands were last loaded from."""
+    loaded = [s.ledger for s in session_snapshots if s.ledger and s.ledger.get("hands_loaded_at")]
+    return max(loaded, key=lambda entry: entry["hands_loaded_at"], default=None)
+
+
+def first_changed_hand(data: dict[str, Any], before: dict[str, Any] | None) -> int:
+    """The position of the first hand that may differ from what was loaded from `before`."""
+    count = (before or {}).get("hand_count") or 0
+    if count and snapshots.digest(data, count) == before["content_digest"]:
+        return count + 1
+    if count and snapshots.digest(data, count - 1) == before["prefix_digest"]:
+        return count  # its last hand was still in progress
+    return 1
+
+
+def _load_session(
+    sink: Sink,
+    pc_id: str,
+    latest: Snapshot,
+    before: dict[str, Any] | None,
+    data: dict[str, Any],
+    now: datetime,
+    load: HandLoad,
+) -> HandRows:
+    session_id = latest.session_id
+    first = first_changed_hand(data, before)
+    rows = map_hands(pc_id, session_id, data, first, now)
+    previous = (before or {}).get("hand_count") or 0
+    rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
+    identities = list(rows.players.values())
+    load.note_refused(
+        "gfx_players", sink.upsert(player_totals.PLAYERS, identities, ("player_hash",)).rejected
+    )
+    load.hands += _write(sink, HANDS, rows.hands, HAND_KEY, load)
+    _drop_stale_children(sink, rewritten, rows)
+    load.hand_players += _write(sink, HAND_PLAYERS, rows.hand_players, ("hand_id", "seat_num"), load)
+    load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load)
+    load.deleted_hands += _drop_hands_beyond(sink, pc_id, session_id, len(data.get("Hands") or []), previous)
+    ledger = snapshots.ledger_row(pc_id, latest, data, now)
+    snapshots.record(sink, [{**ledger, "hands_loaded_at": now}])
+    return rows
+
+
+def _write(sink: Sink, table: str, rows: list[dict[str, Any]], key: tuple[str, ...], load: HandLoad) -> int:
+    result = sink.upsert(table, rows, key)
+    load.note_refused(table, result.rejected)
+    return result.written
+
+
+def _drop_stale_children(sink: Sink, rewritten: list, rows: HandRows) -> None:
+    """Seats and events of re-written hands that the new snapshot no longer has."""
+    if not rewritten:
+        return
+    for table, fresh in ((HAND_PLAYERS, rows.hand_players), (EVENTS, rows.events)):
+        keep = {str(row["id"]) for row in fresh}  # the REST sink may give ids back as text
+        held = sink.select(table, ["id"], {"hand_id": rewritten})
+        stale = [row["id"] for row in held if str(row["id"]) not in keep]
+        if stale:
+            sink.delete(table, {"id": stale})
+
+
+def _drop_hands_beyond(sink: Sink, pc_id: str, session_id: int, count: int, previous: int) -> int:
+    """Hands past the latest snapshot's last one (a rewrite that shortened the file); cascades."""
+    gone = [hand_id(pc_id, session_id, index) for index in range(count + 1, previous + 1)]
+    if gone:
+        sink.delete(HANDS, {"id": gone})
+    return len(gone)

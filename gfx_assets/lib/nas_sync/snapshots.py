@@ -1,0 +1,96 @@
+"""The snapshots of a PC's game sessions (rows of `gfx_sessions`) and their ledger
+`gfx_session_snapshots`. Dagster-free.
+
+A snapshot's digest is the SHA-256 of its canonical JSON (sorted keys, no whitespace): the top-level
+fields without `Hands`, then its hands. `digest(data, k)` is the digest the snapshot would have if it
+held only the first k hands of `data`, so "the older snapshot is an exact prefix of the newer one"
+reads `older.content_digest == digest(newer, older.hand_count)`, without the older raw JSON.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gfx_assets.lib.nas_sync.manifest import as_datetime
+from gfx_assets.lib.sinks import Sink, require_all_written
+
+SESSIONS = "gfx_sessions"
+LEDGER = "gfx_session_snapshots"
+LEDGER_KEY = ("gfx_pc_id", "file_hash")
+_SESSION_COLUMNS = ["file_hash", "session_id", "hand_count", "nas_path", "file_mtime"]
+_LEDGER_COLUMNS = [
+    *("file_hash", "session_id", "hand_count", "content_digest", "prefix_digest", "superseded_by"),
+    *("prefix_verified", "hands_loaded_at", "compacted_at"),
+]
+
+
+@dataclass
+class Snapshot:
+    """One stored file content of a session, with its ledger entry (None while not ledgered)."""
+
+    file_hash: str
+    session_id: int | None
+    hand_count: int | None
+    nas_path: str | None
+    file_mtime: datetime | None
+    ledger: dict[str, Any] | None = None
+
+    @property
+    def compacted(self) -> bool:
+        return bool(self.ledger and self.ledger.get("compacted_at"))
+
+
+def digest(data: dict[str, Any], hand_count: int) -> str:
+    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
+    top = {key: value for key, value in data.items() if key != "Hands"}
+    canonical = json.dumps([top, hands[:hand_count]], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def pc_snapshots(sink: Sink, pc_id: str) -> dict[int | None, list[Snapshot]]:
+    """Every snapshot of the PC by session, newest first (the order of `gfx_sessions_latest`)."""
+    ledger = {row["file_hash"]: row for row in sink.select(LEDGER, _LEDGER_COLUMNS, {"gfx_pc_id": pc_id})}
+    sessions: dict[int | None, list[Snapshot]] = {}
+    for row in sink.select(SESSIONS, _SESSION_COLUMNS, {"gfx_pc_id": pc_id}):
+        snapshot = Snapshot(**row, ledger=ledger.get(row["file_hash"]))
+        sessions.setdefault(snapshot.session_id, []).append(snapshot)
+    for snapshots in sessions.values():
+        snapshots.sort(key=_newest_first)
+    return sessions
+
+
+def _newest_first(snapshot: Snapshot) -> tuple:
+    """As the view: content kept first, most hands, newest file; then the hash, so ties are stable."""
+    mtime = as_datetime(snapshot.file_mtime).timestamp() if snapshot.file_mtime else float("-inf")
+    count = snapshot.hand_count if snapshot.hand_count is not None else -1
+    return (snapshot.compacted, -count, -mtime, snapshot.file_hash)
+
+
+def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
+    """The export of one snapshot; None once compacted."""
+    rows = sink.select(SESSIONS, ["raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hash})
+    value = rows[0]["raw_json"] if rows else None
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The identity and digests of a snapshot, from its export `data`."""
+    count = len(data["Hands"]) if isinstance(data.get("Hands"), list) else 0
+    return {
+        "gfx_pc_id": pc_id,
+        "file_hash": snapshot.file_hash,
+        "session_id": snapshot.session_id,
+        "hand_count": snapshot.hand_count,
+        "nas_path": snapshot.nas_path,
+        "file_mtime": snapshot.file_mtime,
+        "content_digest": digest(data, count),
+        "prefix_digest": digest(data, count - 1) if count else None,
+        "updated_at": now,
+    }
+
+
+def record(sink: Sink, rows: list[dict[str, Any]]) -> None:
+    """Upsert ledger rows; all rows of one call send the same columns (PostgREST needs one key set)."""
+    require_all_written(sink.upsert(LEDGER, rows, LEDGER_KEY), LEDGER)

@@ -1,0 +1,86 @@
+"""`gfx_hand_players` and `gfx_players` rows of one hand's `Players`. Dagster-free.
+
+player_hash identifies a player across hands, sessions and PCs as the production schema does:
+md5 of `lower(trim(Name)) + ":" + lower(trim(LongName))` in hex (an identity, not a secret; the same
+name pair always gives the same hash, whatever the file, the run or the sink).
+"""
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import Any
+
+from gfx_assets.lib.pokergfx.hand_facts import Json, number, stack_gain
+
+# uuid5 namespace of every id the sync derives (hands, seats, events, players)
+ID_NAMESPACE = uuid.UUID("8a5a5c5e-5f0e-4d59-9d43-6b1f3c0e7a13")
+PERCENTS = {
+    "vpip_percent": "VPIPPercent",
+    "preflop_raise_percent": "PreFlopRaisePercent",
+    "aggression_frequency_percent": "AggressionFrequencyPercent",
+    "went_to_showdown_percent": "WentToShowDownPercent",
+}
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def player_hash(name: str | None, long_name: str | None) -> str:
+    key = f"{(name or '').strip().lower()}:{(long_name or '').strip().lower()}"
+    return hashlib.md5(key.encode()).hexdigest()
+
+
+def player_id(hash_: str) -> uuid.UUID:
+    return uuid.uuid5(ID_NAMESPACE, f"gfx_player/{hash_}")
+
+
+def hole_cards(value: Any) -> list[str]:
+    """`["ac 7c"]` -> `["ac", "7c"]`; `[""]` (not known) -> `[]`."""
+    cards = value if isinstance(value, list) else []
+    return [card for entry in cards if isinstance(entry, str) for card in entry.split()]
+
+
+def percent(value: Any) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def hand_player_row(hand_id: uuid.UUID, player: Json, is_winner: bool) -> dict[str, Any]:
+    seat, cards = number(player.get("PlayerNum")), hole_cards(player.get("HoleCards"))
+    name, long_name = text(player.get("Name")), text(player.get("LongName"))
+    return {
+        "id": uuid.uuid5(hand_id, f"seat/{seat}"),
+        "hand_id": hand_id,
+        "player_id": player_id(player_hash(name, long_name)),
+        "seat_num": seat,
+        "player_name": name,
+        "hole_cards": cards,
+        "has_shown": bool(cards),
+        "start_stack_amt": number(player.get("StartStackAmt")),
+        "end_stack_amt": number(player.get("EndStackAmt")),
+        "cumulative_winnings_amt": number(player.get("CumulativeWinningsAmt")),
+        "blind_bet_straddle_amt": number(player.get("BlindBetStraddleAmt")),
+        "sitting_out": player.get("SittingOut") if isinstance(player.get("SittingOut"), bool) else None,
+        "elimination_rank": number(player.get("EliminationRank")),
+        "is_winner": is_winner,
+        **{column: percent(player.get(field)) for column, field in PERCENTS.items()},
+    }
+
+
+def is_winner(player: Json) -> bool:
+    """The stack grew over the hand (EndStackAmt > StartStackAmt)."""
+    gain = stack_gain(player)
+    return gain is not None and gain > 0
+
+
+def player_row(player: Json, now: datetime) -> dict[str, Any]:
+    """The identity columns of `gfx_players`; totals and first/last seen are recounted after loading."""
+    name, long_name = text(player.get("Name")) or "", text(player.get("LongName")) or ""
+    hash_ = player_hash(name, long_name)
+    return {
+        "id": player_id(hash_),
+        "player_hash": hash_,
+        "name": name,
+        "long_name": long_name,
+        "updated_at": now,
+    }

@@ -1,0 +1,183 @@
+"""An operator's visit to the Dagster UI of `gfx-assets dev`, in headless Chromium, by clicking: the
+catalog shows gfx_sessions with one partition per PC and the WSOP assets; the sensors and schedules
+are running; the PC-health view names a bad file's reason; and a backfill over two PCs lands their
+new files (checked in the database too). No community dialog gets in the way. Every step leaves a
+screenshot in gfx_assets_tests/browser/artifacts/."""
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets_tests.browser.ui import chromium, new_page, step
+from gfx_assets_tests.e2e.devserver import gfx_dev, location_loaded, wait_for
+
+PCS = ["PC01", "PC02", "PC03"]
+BAD_FILE = "PC03/1015/corrupt-export.json"
+SENSORS = ["gfx_nas_sensor", "gfx_run_failure_sensor", "gfx_failure_catchup_sensor"]
+SCHEDULES = ["gfx_reconciliation_schedule", "operations_refresh_schedule", "wsop_sync_schedule"]
+WSOP_ASSETS = ["wsop_events", "wsop_players", "wsop_chip_counts"]
+MINUTE_AGO = time.time() - 60
+NAVIGATION = {"Catalog": "/assets", "Automation": "/automation", "Runs": "/runs"}
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = tmp_path / "nas"
+    for path in seed_nas(root, PCS, sessions_per_pc=1, hands=(1, 3)):
+        os.utime(path, (MINUTE_AGO, MINUTE_AGO))
+    (root / BAD_FILE).write_bytes(b'{"ID": 1,, "Hands": []}')
+    os.utime(root / BAD_FILE, (MINUTE_AGO, MINUTE_AGO))
+    return root
+
+
+@pytest.fixture
+def dev(tmp_path: Path, nas_root: Path) -> Iterator[tuple[str, Path]]:
+    home = tmp_path / "home"
+    with gfx_dev({"GFX_HOME": str(home), "GFX_NAS_ROOT": str(nas_root)}, "--no-simulator") as (_, url):
+        wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 180, "the Dagster UI")
+        wait_for(lambda: location_loaded(url), 120, "the code location to load")
+        yield url, home
+
+
+def test_an_operator_sees_the_pipeline_finds_a_bad_file_and_backfills_two_pcs(
+    dev: tuple[str, Path], nas_root: Path
+) -> None:
+    url, home = dev
+    wait_for(lambda: _rejected(home) == [BAD_FILE], 180, "the sensor to sync the NAS and reject the bad file")
+    with chromium() as browser:
+        page = new_page(browser)
+        page.goto(url)
+        with step(page, "01-no-community-dialog"):
+            _no_community_dialog(page)
+        with step(page, "02-catalog-and-partitions"):
+            _catalog_shows_the_assets_and_pc_partitions(page)
+        with step(page, "03-automation-running"):
+            _sensors_and_schedules_are_running(page)
+        with step(page, "04-pc-health"):
+            _pc_health_names_the_bad_file(page)
+        with step(page, "05-backfill"):
+            new_sessions = _backfill_two_pcs(page, nas_root, home)
+        assert _stored_pcs(home, new_sessions) == {"PC01", "PC02"}
+
+
+def _no_community_dialog(page: Page) -> None:
+    expect(_nav(page, "Catalog")).to_be_visible()
+    page.wait_for_timeout(3000)  # the dialog, when enabled, opens right after the first queries
+    expect(page.get_by_text("Join the Dagster community")).to_have_count(0)
+
+
+def _catalog_shows_the_assets_and_pc_partitions(page: Page) -> None:
+    _nav(page, "Catalog").click()
+    for asset in [*WSOP_ASSETS, "gfx_sessions", "pc_health"]:
+        expect(_asset_link(page, asset)).to_be_visible()
+    _asset_link(page, "gfx_sessions").click()
+    page.get_by_role("tab", name="Partitions").click()
+    for pc in PCS:
+        expect(page.get_by_text(pc, exact=True).first).to_be_visible()
+
+
+def _sensors_and_schedules_are_running(page: Page) -> None:
+    for name in [*SENSORS, *SCHEDULES]:
+        _nav(page, "Automation").click()
+        _named_link(page, name).click()
+        expect(page.get_by_text("Running", exact=True)).to_be_visible()
+        expect(page.get_by_role("checkbox")).to_be_checked()
+
+
+def _pc_health_names_the_bad_file(page: Page) -> None:
+    _nav(page, "Catalog").click()
+    _asset_link(page, "pc_health").click()
+    page.get_by_role(
+        "button", name=re.compile(r"(^|\s)Materialize$")
+    ).click()  # refresh now, not in 2 minutes
+    reason = page.get_by_text(f"{BAD_FILE}: invalid_json")
+    _eventually(page, lambda: expect(reason).to_be_visible(timeout=15_000))
+
+
+def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
+    """With the NAS sensor switched off, new files of PC01 and PC02 land only through the backfill."""
+    _nav(page, "Automation").click()
+    _named_link(page, "gfx_nas_sensor").click()
+    page.locator("label", has=page.get_by_role("checkbox")).click()  # the switch drawn over the input
+    expect(page.get_by_role("checkbox")).not_to_be_checked()
+    page.wait_for_timeout(10_000)  # a tick already under way ends
+    new_sessions = {
+        pc: _new_session(nas_root / pc / "1202", seed) for pc, seed in (("PC01", 71), ("PC02", 72))
+    }
+    _nav(page, "Catalog").click()
+    _asset_link(page, "gfx_sessions").click()
+    page.get_by_role("button", name="Materialize…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Select a partition or create one").click()
+    for pc in new_sessions:
+        page.get_by_role("menuitem", name=pc).click()
+    dialog.get_by_text("Launch runs to materialize gfx_sessions").click()  # closes the partition menu
+    expect(dialog.get_by_text("2 partitions")).to_be_visible()
+    dialog.get_by_role("button", name="Launch backfill").click()
+    wait_for(lambda: len(_stored_pcs(home, new_sessions)) == 2, 300, "the backfill's rows to land")
+    _nav(page, "Runs").click()
+    page.get_by_role("tab", name="Backfills").click()
+    ours = page.get_by_role("row").filter(has_text="Manually launched").filter(has_text="gfx_sessions")
+    _eventually(page, lambda: expect(ours).to_contain_text("Success", timeout=15_000))
+    expect(ours).to_contain_text("2 partitions")
+    return new_sessions
+
+
+def _nav(page: Page, label: str) -> Locator:
+    """A link of the left navigation bar (other pages have tabs of the same names)."""
+    return page.locator(f'a[href="{NAVIGATION[label]}"]', has_text=label).first
+
+
+def _named_link(page: Page, name: str) -> Locator:
+    """The link named `name` (its accessible name starts with its icon's, e.g. 'sensors gfx_nas_sensor')."""
+    return page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(name)}$")).first
+
+
+def _asset_link(page: Page, asset: str) -> Locator:
+    """The catalog's link to an asset (its name, after the key prefix 'operations / ' if any)."""
+    return page.get_by_role("link", name=re.compile(rf"(^|\/ ){re.escape(asset)}( |$)")).first
+
+
+def _eventually(page: Page, check: Callable[[], None], seconds: float = 240) -> None:
+    """`check` until it passes, reloading the page in between: some views do not poll for new events."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            page.reload()
+
+
+def _new_session(folder: Path, seed: int) -> int:
+    session = SyntheticSession(seed)
+    for _ in range(2):
+        session.add_hand()
+    path = folder / session.file_name
+    write_session(path, session)
+    os.utime(path, (time.time() - 30, time.time() - 30))
+    return session.game_id
+
+
+def _target(home: Path) -> psycopg.Connection:
+    return psycopg.connect(f"postgresql://postgres@/gfx?host={home.resolve() / 'pgdata'}")
+
+
+def _rejected(home: Path) -> list[str]:
+    with _target(home) as conn:
+        return [row[0] for row in conn.execute("SELECT nas_path FROM gfx_rejected_files").fetchall()]
+
+
+def _stored_pcs(home: Path, sessions: dict[str, int]) -> set[str]:
+    with _target(home) as conn:
+        query = "SELECT DISTINCT gfx_pc_id FROM gfx_sessions WHERE session_id = ANY(%s)"
+        return {row[0] for row in conn.execute(query, (list(sessions.values()),)).fetchall()}

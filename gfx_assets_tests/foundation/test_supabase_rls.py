@@ -1,0 +1,218 @@
+"""Supabase security (migrations/0005_supabase_rls.sql) on a real PostgreSQL set up as a Supabase project:
+the roles anon, authenticated and service_role, and Supabase's default grants made before migrating.
+
+Covers: every table in schema public has row-level security and every view runs as its caller (so a
+later migration that forgets it fails here); anon may read or write nothing, even if privileges were
+granted again; authenticated reads the read models and writes nothing; service_role writes; the REST
+sink, running as service_role as PostgREST does, still lands a sync; the migration also runs on a plain
+PostgreSQL where the Supabase roles do not exist."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import psycopg
+import pytest
+from psycopg import sql
+
+from gfx_assets.lib.common.migrations import migrate
+from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, stop_embedded_server
+from gfx_assets.resources import SupabaseSinkResource
+from gfx_assets_tests.conftest import SERVICE_KEY
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.supabase_roles import grant_like_supabase
+from gfx_assets_tests.support import execute, nas, postgres_sink, query, seeded_nas, sync
+
+TABLES = [
+    "gfx_sessions",
+    "gfx_file_manifest",
+    "gfx_rejected_files",
+    "gfx_sync_failures",
+    "sync_events",
+    "gfx_schema_migrations",
+]
+TRUE = {"true", "on", "yes", "1"}  # how PostgreSQL may store a boolean reloption
+READ_MODELS = ["gfx_sessions", "gfx_sessions_latest", "pc_status"]
+BOOKKEEPING = ["gfx_file_manifest", "gfx_sync_failures", "gfx_schema_migrations"]
+WRITES = {
+    "insert": "INSERT INTO gfx_sessions (gfx_pc_id, file_hash, raw_json) VALUES ('PC09', 'h', '{}')",
+    "update": "UPDATE gfx_sessions SET event_title = 'changed'",
+    "delete": "DELETE FROM gfx_sessions",
+    "truncate": "TRUNCATE gfx_sessions",  # not subject to RLS: only a revoked privilege stops it
+    "manifest": "INSERT INTO gfx_file_manifest VALUES ('PC09', 'p', 1, now(), 'h', 'synced', now())",
+}
+IN_PUBLIC = "relnamespace = 'public'::regnamespace AND relkind NOT IN ('i', 'I', 'S', 'c')"
+RELATIONS = f"""
+    SELECT relname::text, relkind::text, relrowsecurity, coalesce(reloptions, '{{}}')
+    FROM pg_class WHERE {IN_PUBLIC}
+"""
+ANON_GRANTED = f"""
+    SELECT relname::text FROM pg_class WHERE {IN_PUBLIC}
+      AND has_table_privilege('anon', oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+"""
+
+
+@pytest.fixture
+def supabase_url(empty_database_url: str) -> str:
+    """A database granted as Supabase grants a new project (the roles exist: see conftest), then migrated."""
+    grant_like_supabase(empty_database_url)
+    migrate(empty_database_url)
+    return empty_database_url
+
+
+@pytest.fixture
+def synced_url(supabase_url: str, tmp_path: Path) -> str:
+    """`supabase_url` after a sync of three files of PC01, done by the owner."""
+    with dg.instance_for_test() as instance:
+        assert sync(
+            instance, "PC01", nas(seeded_nas(tmp_path / "nas", ["PC01"], 3)), postgres_sink(supabase_url)
+        ).success
+    return supabase_url
+
+
+def _as_role(url: str, role: str, *statements: str) -> list[tuple[Any, ...]]:
+    """Run `statements` as `role` (SET ROLE, as PostgREST does) in a transaction that is rolled back;
+    the rows of the last one."""
+    with psycopg.connect(url) as conn:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+        for statement in statements:
+            cursor = conn.execute(statement)
+        rows = cursor.fetchall() if cursor.description else []
+        conn.rollback()
+    return rows
+
+
+def _options(reloptions: list[str]) -> dict[str, str]:
+    return dict(option.split("=", 1) for option in reloptions)
+
+
+def test_every_table_in_public_has_row_level_security(supabase_url: str) -> None:
+    relations = query(supabase_url, RELATIONS)
+    unprotected = [name for name, kind, rls, _ in relations if kind in ("r", "p") and not rls]
+    assert {name for name, kind, *_ in relations if kind == "r"} >= set(TABLES)
+    assert unprotected == []
+
+
+def test_every_view_in_public_runs_as_its_caller(supabase_url: str) -> None:
+    views = {
+        name: _options(options) for name, kind, _, options in query(supabase_url, RELATIONS) if kind == "v"
+    }
+    assert set(views) >= {"gfx_sessions_latest", "pc_status"}
+    caller = {name for name, options in views.items() if options.get("security_invoker", "").lower() in TRUE}
+    assert set(views) - caller == set()
+
+
+def test_public_holds_nothing_that_row_level_security_cannot_protect(supabase_url: str) -> None:
+    """Materialized views and foreign tables have no RLS and PostgREST would expose them."""
+    assert [name for name, kind, *_ in query(supabase_url, RELATIONS) if kind not in ("r", "p", "v")] == []
+
+
+def test_anon_holds_no_privilege_on_any_table_or_view(supabase_url: str) -> None:
+    assert query(supabase_url, ANON_GRANTED) == []
+
+
+def test_every_table_admits_roles_other_than_anon_and_authenticated_by_a_policy(supabase_url: str) -> None:
+    """A runtime role with DML grants alone must not need BYPASSRLS (see test_least_privilege.py)."""
+    admitted = query(
+        supabase_url, "SELECT tablename::text FROM pg_policies WHERE roles = '{public}' AND cmd = 'ALL'"
+    )
+    tables = [name for name, kind, *_ in query(supabase_url, RELATIONS) if kind in ("r", "p")]
+    assert sorted(tables) == sorted(name for (name,) in admitted)
+
+
+def test_no_policy_names_anon(supabase_url: str) -> None:
+    assert query(supabase_url, "SELECT policyname FROM pg_policies WHERE 'anon' = ANY(roles)") == []
+
+
+@pytest.mark.parametrize("relation", TABLES + ["gfx_sessions_latest", "pc_status"])
+def test_anon_is_refused_reading(synced_url: str, relation: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_role(synced_url, "anon", f"SELECT * FROM {relation}")
+
+
+def test_anon_sees_no_row_even_when_select_is_granted_again(synced_url: str) -> None:
+    execute(synced_url, "GRANT SELECT ON gfx_sessions, gfx_sessions_latest TO anon")
+    assert _as_role(synced_url, "anon", "SELECT count(*) FROM gfx_sessions") == [(0,)]
+    assert _as_role(synced_url, "anon", "SELECT count(*) FROM gfx_sessions_latest") == [(0,)]
+    assert query(synced_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
+
+
+def test_authenticated_reads_the_read_models(synced_url: str) -> None:
+    counts = {
+        relation: _as_role(synced_url, "authenticated", f"SELECT count(*) FROM {relation}")[0][0]
+        for relation in READ_MODELS
+    }
+    assert counts == {"gfx_sessions": 3, "gfx_sessions_latest": 3, "pc_status": 1}
+    status = _as_role(synced_url, "authenticated", "SELECT gfx_pc_id, total_sessions FROM pc_status")
+    assert status == [("PC01", 3)]
+
+
+@pytest.mark.parametrize("relation", BOOKKEEPING)
+def test_authenticated_is_refused_reading_the_bookkeeping(synced_url: str, relation: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_role(synced_url, "authenticated", f"SELECT * FROM {relation}")
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_authenticated_is_refused_writing(synced_url: str, write: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_role(synced_url, "authenticated", write)
+
+
+def test_authenticated_inserts_are_refused_by_policy_even_when_insert_is_granted_again(
+    synced_url: str,
+) -> None:
+    execute(synced_url, "GRANT INSERT ON gfx_sessions TO authenticated")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        _as_role(synced_url, "authenticated", WRITES["insert"])
+
+
+def test_service_role_writes_and_reads_every_table(synced_url: str) -> None:
+    counts = _as_role(
+        synced_url,
+        "service_role",
+        WRITES["insert"],
+        WRITES["manifest"],
+        "INSERT INTO sync_events (event_type, gfx_pc_id) VALUES ('sync', 'PC09')",
+        "INSERT INTO gfx_sync_failures (gfx_pc_id, nas_path, run_id) VALUES ('PC09', 'p', 'r')",
+        """SELECT (SELECT count(*) FROM gfx_sessions), (SELECT count(*) FROM gfx_file_manifest),
+                  (SELECT count(*) FROM sync_events WHERE gfx_pc_id = 'PC09'),
+                  (SELECT count(*) FROM gfx_sync_failures),
+                  (SELECT count(*) > 0 FROM gfx_schema_migrations)""",
+    )
+    assert counts == [(4, 4, 1, 1, True)]
+
+
+def test_the_rest_sink_running_as_service_role_lands_a_sync(supabase_url: str, tmp_path: Path) -> None:
+    root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3)
+    app = create_app(supabase_url, service_key=SERVICE_KEY, role="service_role")
+    with serve(app) as base_url, dg.instance_for_test() as instance:
+        result = sync(
+            instance, "PC01", nas(root), SupabaseSinkResource(url=base_url, service_key=SERVICE_KEY)
+        )
+    assert result.success
+    assert query(supabase_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
+    assert query(supabase_url, "SELECT count(*) FROM gfx_file_manifest WHERE status = 'synced'") == [(3,)]
+    assert any(seen.method == "POST" and seen.status == 201 for seen in app.state.requests)
+
+
+@pytest.fixture
+def plain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL of its own, without Supabase's roles."""
+    home = tmp_path_factory.mktemp("plain")
+    try:
+        yield ensure_database(embedded_server_url(home), "gfx")
+    finally:
+        stop_embedded_server(home)
+
+
+def test_the_migration_runs_on_plain_postgresql_without_supabase_roles(plain_server: str) -> None:
+    assert query(
+        plain_server, "SELECT count(*) FROM pg_roles WHERE rolname IN ('anon', 'authenticated')"
+    ) == [(0,)]
+    assert "0005_supabase_rls.sql" in migrate(plain_server)
+    relations = query(plain_server, RELATIONS)
+    assert [name for name, kind, rls, _ in relations if kind in ("r", "p") and not rls] == []
+    assert {name for name, kind, rls, _ in relations if rls} >= set(TABLES)
+    assert query(plain_server, "SELECT policyname FROM pg_policies WHERE roles <> '{public}'") == []

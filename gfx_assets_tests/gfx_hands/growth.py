@@ -1,0 +1,63 @@
+"""A live session file growing hand by hand, synced after every write through the real, Dagster-free
+stages: stage (parse + hash) -> land in gfx_sessions -> load the hand tables -> compact. Shared by the
+compaction tests and bench/compaction_bench.py."""
+
+from pathlib import Path
+
+import psycopg
+
+from gfx_assets.lib.nas_sync.compaction import Compaction, Retention, compact_pc
+from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
+from gfx_assets.lib.nas_sync.landing import land
+from gfx_assets.lib.nas_sync.scan import stat_files
+from gfx_assets.lib.nas_sync.staging import stage_files
+from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
+from gfx_assets.lib.sinks import Sink
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def export_path(nas_root: Path, pc_id: str, session: SyntheticSession) -> Path:
+    return nas_root / pc_id / f"{session.created:%m%d}" / session.file_name
+
+
+def sync_file(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Compaction:
+    """Land the file's current content, load its hands and compact, as one sync run does."""
+    nas_path = path.relative_to(nas_root).as_posix()
+    spool = nas_root.parent / "spool.ndjson"
+    staged = stage_files(nas_root, pc_id, stat_files(nas_root, [nas_path]), spool, MAX_BYTES, 0.0)
+    land(sink, pc_id, staged, 500, MAX_BYTES)
+    load_pc_hands(sink, pc_id)
+    return compact_pc(sink, pc_id, retention)
+
+
+def grow(
+    sink: Sink, nas_root: Path, pc_id: str, session: SyntheticSession, hands: int, retention: Retention
+) -> Path:
+    """Add `hands` hands one at a time, rewriting and syncing the file after each."""
+    path = export_path(nas_root, pc_id, session)
+    for _ in range(hands):
+        session.add_hand()
+        write_session(path, session)
+        sync_file(sink, nas_root, pc_id, path, retention)
+    return path
+
+
+def stored_json_bytes(database_url: str, session_id: int) -> int:
+    """The raw JSON the database holds for a session, in bytes of its jsonb text, over all snapshots."""
+    with psycopg.connect(database_url) as conn:
+        [(total,)] = conn.execute(
+            "SELECT coalesce(sum(octet_length(raw_json::text)), 0) FROM gfx_sessions WHERE session_id = %s",
+            (session_id,),
+        ).fetchall()
+    return total
+
+
+def final_json_bytes(database_url: str, session_id: int) -> int:
+    """The latest snapshot's jsonb text, the yardstick of 'its final size'."""
+    with psycopg.connect(database_url) as conn:
+        [(size,)] = conn.execute(
+            "SELECT octet_length(raw_json::text) FROM gfx_sessions_latest WHERE session_id = %s",
+            (session_id,),
+        ).fetchall()
+    return size
