@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test browser lint bench clean
 
 $(BIN)/gfx-assets: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,17 @@ run: $(BIN)/gfx-assets
 	$(BIN)/gfx-assets dev
 
 # Library and Dagster tests run on both cores; the end-to-end tests (whole `gfx-assets dev` processes,
-# timed outages) run one at a time so their waits are not starved of CPU.
-SERIAL_TESTS := gfx_assets_tests/e2e
+# timed outages, the browser test) run one at a time so their waits are not starved of CPU.
+SERIAL_TESTS := gfx_assets_tests/e2e gfx_assets_tests/browser
 
-test: $(BIN)/gfx-assets
+# The browser test drives Debian's chromium (Playwright with the system browser, no download);
+# installed here when missing (CI runs as root).
+CHROMIUM ?= /usr/bin/chromium
+
+browser:
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+test: $(BIN)/gfx-assets browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(SERIAL_TESTS))

@@ -125,7 +125,8 @@ def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
     wait_for(lambda: len(_stored_pcs(home, new_sessions)) == 2, 300, "the backfill's rows to land")
     _nav(page, "Runs").click()
     page.get_by_role("tab", name="Backfills").click()
-    ours = page.get_by_role("row").filter(has_text="Manually launched").filter(has_text="gfx_sessions")
+    rows = page.locator("[class*=VirtualizedTable_row]")  # the runs feed draws its rows with divs
+    ours = rows.filter(has_text="Manually launched").filter(has_text="gfx_sessions")
     _eventually(page, lambda: expect(ours).to_contain_text("Success", timeout=15_000))
     expect(ours).to_contain_text("2 partitions")
     return new_sessions

@@ -31,7 +31,7 @@ def _session_rows(home: Path, game_id: int) -> int:
 
 def test_dev_serves_the_ui_syncs_a_dropped_file_and_stops_on_ctrl_c(dev) -> None:
     process, url, home = dev
-    wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 120, "the Dagster UI")
+    wait_for(lambda: httpx.get(url, timeout=5).status_code == 200, 240, "the Dagster UI")
     wait_for(lambda: location_loaded(url), 60, "the code location to load")
     session = SyntheticSession(2024)
     for _ in range(3):

@@ -4,10 +4,12 @@ import logging
 import re
 import signal
 import subprocess
+import time
 import warnings
 from contextlib import suppress
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
@@ -17,6 +19,7 @@ from psycopg import sql
 EMBEDDED_TARGET_DB = "gfx"
 EMBEDDED_DAGSTER_DB = "dagster"
 SHUTDOWN_SECONDS = 15
+POSTMASTER_READ_ATTEMPTS = 10
 
 
 def embedded_server_url(home: Path) -> str:
@@ -37,8 +40,20 @@ def embedded_server_url(home: Path) -> str:
 
 def embedded_server_pid(home: Path) -> int | None:
     """The postmaster pid of the embedded server of `home`, None when it does not run."""
-    info = _import_pgserver().utils.PostmasterInfo.read_from_pgdata(home.resolve() / "pgdata")
+    info = _postmaster(home.resolve() / "pgdata")
     return info.pid if info is not None and info.is_running() else None
+
+
+def _postmaster(pgdata: Path) -> Any:
+    """pgserver's view of postmaster.pid. PostgreSQL writes that file line by line while it starts (and
+    initdb's standalone backend leaves a short one), which pgserver's parser refuses with an
+    AssertionError: read again for a moment, then treat the server as not running."""
+    for _ in range(POSTMASTER_READ_ATTEMPTS):
+        try:
+            return _import_pgserver().utils.PostmasterInfo.read_from_pgdata(pgdata)
+        except AssertionError:
+            time.sleep(0.5)
+    return None
 
 
 def stop_embedded_server(home: Path) -> bool:
@@ -49,7 +64,7 @@ def stop_embedded_server(home: Path) -> bool:
     ends open sessions; if pg_ctl cannot do it (under root it runs as pgserver's own user, who may no
     longer traverse a parent folder made private since the start), the postmaster is signalled.
     """
-    info = _import_pgserver().utils.PostmasterInfo.read_from_pgdata(home.resolve() / "pgdata")
+    info = _postmaster(home.resolve() / "pgdata")
     if info is None or not info.is_running():
         return False
     try:
