@@ -12,7 +12,13 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from gfx_assets.defs.alerts.notify import alert
-from gfx_assets.defs.alerts.runs import failed_runs, gfx_pending_files, is_final_failure
+from gfx_assets.defs.alerts.runs import (
+    failed_runs,
+    gfx_pending_files,
+    is_final_failure,
+    planned_assets,
+    sources_of,
+)
 from gfx_assets.lib.common.alerts import FailedRun, record_failure
 from gfx_assets.lib.common.clock import utcnow
 from gfx_assets.lib.common.events import resolve_dead_letters
@@ -65,29 +71,39 @@ def gfx_failure_catchup_sensor(
         dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE], updated_after=since)
     )
     runs = {record.dagster_run.run_id: record.dagster_run for record in records}
-    failures = [
-        failed
-        for run in runs.values()
+    sources = {
+        run_id: set(sources_of(planned_assets(context.instance, run)))
+        for run_id, run in runs.items()
         if is_final_failure(run)
-        for failed in failed_runs(context.instance, run, secrets=[])
-    ]
-    if not failures:
+    }
+    waiting = sum(len(names) for names in sources.values())
+    if not waiting:
         return dg.SkipReason("no failed data runs in the last 24 hours")
     try:
         with sink.open(SENSOR_REQUEST_DEADLINE_SECONDS) as target:
-            missing = _unrecorded(target, failures)
+            recorded = _recorded(target, [run_id for run_id, names in sources.items() if names])
     except (SinkError, SinkUnavailable) as error:
-        return dg.SkipReason(f"target unreachable, {len(failures)} failures wait: {redact(str(error))}")
+        return dg.SkipReason(f"target unreachable, {waiting} failures wait: {redact(str(error))}")
+    # the error texts are read from the event log only for the failures still to write
+    missing = [
+        failed
+        for run_id, names in sources.items()
+        if names - recorded.get(run_id, set())
+        for failed in failed_runs(context.instance, runs[run_id], secrets=[])
+        if failed.source not in recorded.get(run_id, set())
+    ]
     for failed in missing:
         _record(context.log, sink, nas, failed, runs[failed.run_id])
-    return dg.SkipReason(f"{len(missing)} failures written now, {len(failures) - len(missing)} already were")
+    return dg.SkipReason(f"{len(missing)} failures written now, {waiting - len(missing)} already were")
 
 
-def _unrecorded(target: Sink, failures: list[FailedRun]) -> list[FailedRun]:
-    run_ids = sorted({failed.run_id for failed in failures})
+def _recorded(target: Sink, run_ids: list[str]) -> dict[str, set[str]]:
+    """The sources whose 'error' event each run already has in the target."""
     rows = target.select(SYNC_EVENTS, ["run_id", "source"], {"run_id": run_ids, "event_type": "error"})
-    done = {(row["run_id"], row["source"]) for row in rows}
-    return [failed for failed in failures if (failed.run_id, failed.source) not in done]
+    recorded: dict[str, set[str]] = {}
+    for row in rows:
+        recorded.setdefault(row["run_id"], set()).add(row["source"])
+    return recorded
 
 
 def _record(
