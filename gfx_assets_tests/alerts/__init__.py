@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,3 +27,8 @@ def webhook(status: int = 200) -> Iterator[tuple[str, list[dict]]]:
     app = Starlette(routes=[Route("/services/{token:path}", hook, methods=["POST"])])
     with serve(app) as base_url:
         yield f"{base_url}/services/T000/B000/{WEBHOOK_TOKEN}", received
+
+
+def pc_files(nas_root: Path) -> list[str]:
+    """The NAS paths of PC01's exports, sorted."""
+    return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))

@@ -3,7 +3,6 @@ picked by the assets they write; a file that landed meanwhile gets no dead lette
 could not take is written by gfx_failure_catchup_sensor once it is back; a repeated error alerts once;
 a refused key never breaks the NAS sensor's ticks."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -11,11 +10,10 @@ import pytest
 
 from gfx_assets.defs.alerts.sensors import gfx_failure_catchup_sensor
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
-from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
 from gfx_assets.lib.sinks import Sink, SinkAuthError
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.alerts import webhook
+from gfx_assets_tests.alerts import pc_files, webhook
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
     nas,
@@ -46,17 +44,6 @@ def nas_root(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
-        yield instance
-
-
-def _pc_files(nas_root: Path) -> list[str]:
-    return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))
-
-
 def _ui_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
     """A failed materialization as the Assets page launches it: the implicit job `__ASSET_JOB`."""
     defs = dg.Definitions(assets=[gfx_sessions], resources={"sink": RefusedKeySink(), "nas": nas(nas_root)})
@@ -80,7 +67,7 @@ def _catch_up(instance: dg.DagsterInstance, sink: GfxSink, nas_root: Path) -> No
 def test_a_failed_ui_materialization_is_recorded_with_source_gfx(
     instance, nas_root: Path, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)[:2]
+    files = pc_files(nas_root)[:2]
     run = _ui_run(instance, nas_root, files)
     evaluate_failure_sensor(instance, run, postgres_sink(database_url), nas(nas_root))
     assert query(database_url, ERROR_EVENTS) == [("gfx", "PC01", run.run_id)]
@@ -90,7 +77,7 @@ def test_a_failed_ui_materialization_is_recorded_with_source_gfx(
 def test_a_file_that_landed_before_the_failure_was_recorded_gets_no_dead_letter(
     instance, nas_root: Path, gfx_sink: GfxSink, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)
+    files = pc_files(nas_root)
     run = _ui_run(instance, nas_root, files)
     assert sync(instance, "PC01", nas(nas_root), gfx_sink, files=files[:1]).success  # a redrive landed one
     evaluate_failure_sensor(instance, run, gfx_sink, nas(nas_root))
@@ -100,7 +87,7 @@ def test_a_file_that_landed_before_the_failure_was_recorded_gets_no_dead_letter(
 def test_a_dead_letter_is_resolved_when_its_file_lands(
     instance, nas_root: Path, gfx_sink: GfxSink, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)
+    files = pc_files(nas_root)
     evaluate_failure_sensor(instance, _ui_run(instance, nas_root, files), gfx_sink, nas(nas_root))
     assert sync(instance, "PC01", nas(nas_root), gfx_sink).success
     assert query(database_url, OPEN_DEAD_LETTERS) == []
@@ -110,7 +97,7 @@ def test_a_dead_letter_is_resolved_when_its_file_lands(
 def test_a_failure_the_target_could_not_take_is_written_when_it_returns(
     instance, nas_root: Path, database_url: str
 ) -> None:
-    run = _ui_run(instance, nas_root, _pc_files(nas_root)[:1])
+    run = _ui_run(instance, nas_root, pc_files(nas_root)[:1])
     evaluate_failure_sensor(instance, run, postgres_sink(UNREACHABLE).model_copy(update=QUICK), nas(nas_root))
     assert query(database_url, ERROR_EVENTS) == []
     _catch_up(instance, postgres_sink(database_url), nas_root)
@@ -119,14 +106,14 @@ def test_a_failure_the_target_could_not_take_is_written_when_it_returns(
 
 
 def test_the_catchup_sensor_writes_a_failure_once(instance, nas_root: Path, database_url: str) -> None:
-    _ui_run(instance, nas_root, _pc_files(nas_root)[:1])
+    _ui_run(instance, nas_root, pc_files(nas_root)[:1])
     for _ in range(2):
         _catch_up(instance, postgres_sink(database_url), nas_root)
     assert len(query(database_url, ERROR_EVENTS)) == 1
 
 
 def test_the_same_error_in_several_runs_alerts_once(instance, nas_root: Path, database_url: str) -> None:
-    runs = [_ui_run(instance, nas_root, [path]) for path in _pc_files(nas_root)]
+    runs = [_ui_run(instance, nas_root, [path]) for path in pc_files(nas_root)]
     with webhook() as (url, received):
         for run in runs:
             evaluate_failure_sensor(instance, run, postgres_sink(database_url), nas(nas_root), url)

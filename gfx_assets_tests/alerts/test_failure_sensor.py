@@ -2,7 +2,6 @@
 final failure leaves (on both sinks), runs about to be retried left alone, repeated failures counted,
 the Slack alert with secrets redacted, and a sink outage given up without failing the sensor."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -11,11 +10,10 @@ import pytest
 from gfx_assets.defs.gfx_hands.assets import gfx_hand_tables, gfx_session_snapshots
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
-from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib.sinks import Sink, SinkAuthError
 from gfx_assets.resources import GfxSink
 from gfx_assets.resources.snapshots import SnapshotRetention
-from gfx_assets_tests.alerts import WEBHOOK_TOKEN, webhook
+from gfx_assets_tests.alerts import WEBHOOK_TOKEN, pc_files, webhook
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
     execute,
@@ -45,17 +43,6 @@ def sink(gfx_sink: GfxSink) -> GfxSink:
 @pytest.fixture
 def nas_root(tmp_path: Path) -> Path:
     return seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
-
-
-@pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
-        yield instance
-
-
-def _pc_files(nas_root: Path) -> list[str]:
-    return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))
 
 
 def _failed_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
@@ -88,7 +75,7 @@ def _dead_letters(database_url: str) -> dict[str, tuple]:
 def test_a_final_failure_writes_one_error_event_naming_pc_run_and_file_count(
     instance, nas_root: Path, sink: GfxSink, database_url: str
 ) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:2])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:2])
     _evaluate(instance, run, sink, nas_root)
     [(pc_id, run_id, file_count, error)] = query(
         database_url,
@@ -101,7 +88,7 @@ def test_a_final_failure_writes_one_error_event_naming_pc_run_and_file_count(
 def test_a_final_failure_dead_letters_the_files_the_run_named(
     instance, nas_root: Path, sink: GfxSink, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)[:2]
+    files = pc_files(nas_root)[:2]
     run = _failed_run(instance, nas_root, files)
     _evaluate(instance, run, sink, nas_root)
     letters = _dead_letters(database_url)
@@ -112,14 +99,14 @@ def test_a_final_failure_dead_letters_the_files_the_run_named(
 def test_a_failed_rescan_run_dead_letters_the_pcs_files_not_yet_synced(
     instance, nas_root: Path, sink: GfxSink, database_url: str
 ) -> None:
-    synced, *pending = _pc_files(nas_root)
+    synced, *pending = pc_files(nas_root)
     assert sync(instance, "PC01", nas(nas_root), sink, files=[synced]).success
     _evaluate(instance, _failed_run(instance, nas_root, files=None), sink, nas_root)
     assert sorted(_dead_letters(database_url)) == pending
 
 
 def test_a_run_that_will_be_retried_writes_nothing(instance, nas_root: Path, database_url: str) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root))
+    run = _failed_run(instance, nas_root, pc_files(nas_root))
     instance.add_run_tags(run.run_id, {"dagster/will_retry": "true"})
     _evaluate(instance, run, postgres_sink(database_url), nas_root)
     assert query(database_url, "SELECT count(*) FROM sync_events") == [(0,)]
@@ -129,7 +116,7 @@ def test_a_run_that_will_be_retried_writes_nothing(instance, nas_root: Path, dat
 def test_a_second_failure_of_a_file_counts_an_attempt_and_keeps_first_failed_at(
     instance, nas_root: Path, sink: GfxSink, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)[:1]
+    files = pc_files(nas_root)[:1]
     _evaluate(instance, _failed_run(instance, nas_root, files), sink, nas_root)
     [(_, _, first_failed_at, _)] = _dead_letters(database_url).values()
     second = _failed_run(instance, nas_root, files)
@@ -138,7 +125,7 @@ def test_a_second_failure_of_a_file_counts_an_attempt_and_keeps_first_failed_at(
 
 
 def test_replaying_a_failure_writes_it_once(instance, nas_root: Path, database_url: str) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:1])
     for _ in range(2):
         _evaluate(instance, run, postgres_sink(database_url), nas_root)
     assert query(database_url, "SELECT count(*) FROM sync_events") == [(1,)]
@@ -148,7 +135,7 @@ def test_replaying_a_failure_writes_it_once(instance, nas_root: Path, database_u
 def test_a_resolved_dead_letter_that_fails_again_is_reopened(
     instance, nas_root: Path, database_url: str
 ) -> None:
-    files = _pc_files(nas_root)[:1]
+    files = pc_files(nas_root)[:1]
     _evaluate(instance, _failed_run(instance, nas_root, files), postgres_sink(database_url), nas_root)
     execute(database_url, "UPDATE gfx_sync_failures SET resolved_at = now()")
     _evaluate(instance, _failed_run(instance, nas_root, files), postgres_sink(database_url), nas_root)
@@ -156,7 +143,7 @@ def test_a_resolved_dead_letter_that_fails_again_is_reopened(
 
 
 def test_the_recorded_error_has_its_secrets_redacted(instance, nas_root: Path, database_url: str) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:1])
     _evaluate(instance, run, postgres_sink(database_url), nas_root)
     stored = query(
         database_url, "SELECT error_message FROM sync_events UNION ALL SELECT error FROM gfx_sync_failures"
@@ -169,7 +156,7 @@ def test_the_recorded_error_has_its_secrets_redacted(instance, nas_root: Path, d
 def test_the_webhook_receives_the_failure_with_secrets_redacted(
     instance, nas_root: Path, database_url: str
 ) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:2])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:2])
     with webhook() as (url, received):
         _evaluate(instance, run, postgres_sink(database_url), nas_root, webhook_url=url)
     [payload] = received
@@ -180,7 +167,7 @@ def test_the_webhook_receives_the_failure_with_secrets_redacted(
 
 
 def test_a_webhook_that_errors_does_not_fail_the_sensor(instance, nas_root: Path, database_url: str) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:1])
     with webhook(status=500) as (url, received):
         _evaluate(instance, run, postgres_sink(database_url), nas_root, webhook_url=url)
     assert len(received) == 1
@@ -188,7 +175,7 @@ def test_a_webhook_that_errors_does_not_fail_the_sensor(instance, nas_root: Path
 
 
 def test_a_sink_that_stays_unavailable_is_given_up_and_the_alert_says_so(instance, nas_root: Path) -> None:
-    run = _failed_run(instance, nas_root, _pc_files(nas_root)[:1])
+    run = _failed_run(instance, nas_root, pc_files(nas_root)[:1])
     dead = postgres_sink("postgresql://postgres@127.0.0.1:1/x")
     with webhook() as (url, received):
         _evaluate(instance, run, dead, nas_root, webhook_url=url)
