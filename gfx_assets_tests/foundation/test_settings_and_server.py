@@ -2,8 +2,10 @@
 included, without their password), one shared server per GFX_HOME, stopped by the last process
 holding a lease on it when a lease holder started it, and left running when it ran before."""
 
+import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from gfx_assets.cli import main
 from gfx_assets.lib.common.embedded_lease import embedded_server_lease
+from gfx_assets.lib.common.paths import PROJECT_ROOT
 from gfx_assets.lib.common.postgres import embedded_server_pid, embedded_server_url, stop_embedded_server
 from gfx_assets.settings import GfxSettings, SettingsError, get_settings
 
@@ -75,8 +78,19 @@ def test_the_cli_reports_a_bad_setting_in_one_line(
     assert len(lines) == 1 and "GFX_BATCH_SIZE" in lines[0]
 
 
-def test_a_second_process_reuses_the_running_embedded_server(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+@pytest.fixture
+def home() -> Iterator[Path]:
+    """A GFX_HOME for its own embedded server, under the project's .gfx/ rather than pytest's temp
+    folder: another pytest session on the machine resets /tmp/pytest-of-root to 0700, and initdb,
+    running as pgserver's own user under root, could then no longer reach its data folder."""
+    folder = PROJECT_ROOT / ".gfx" / "server-tests" / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True)
+    yield folder
+    stop_embedded_server(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_second_process_reuses_the_running_embedded_server(home: Path) -> None:
     try:
         started = [
             subprocess.run(
@@ -99,10 +113,10 @@ def test_a_database_url_of_another_scheme_is_refused_without_its_password(
 
 
 @pytest.fixture
-def holder(tmp_path: Path) -> Iterator[subprocess.Popen]:
-    """Another process holding a lease on the embedded server of tmp_path/home (it starts it)."""
+def holder(home: Path) -> Iterator[subprocess.Popen]:
+    """Another process holding a lease on the embedded server of `home` (it starts it)."""
     process = subprocess.Popen(
-        [sys.executable, "-c", HOLD_A_LEASE, str(tmp_path / "home")],
+        [sys.executable, "-c", HOLD_A_LEASE, str(home)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -112,17 +126,16 @@ def holder(tmp_path: Path) -> Iterator[subprocess.Popen]:
     if process.poll() is None:
         process.kill()
     process.wait()
-    stop_embedded_server(tmp_path / "home")
+    stop_embedded_server(home)
 
 
-def test_a_lease_stops_the_server_it_started_when_it_ends(tmp_path: Path) -> None:
-    with embedded_server_lease(tmp_path / "home"):
-        assert embedded_server_pid(tmp_path / "home") is not None
-    assert embedded_server_pid(tmp_path / "home") is None
+def test_a_lease_stops_the_server_it_started_when_it_ends(home: Path) -> None:
+    with embedded_server_lease(home):
+        assert embedded_server_pid(home) is not None
+    assert embedded_server_pid(home) is None
 
 
-def test_a_lease_nested_in_another_of_the_same_process_does_not_stop_the_server(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def test_a_lease_nested_in_another_of_the_same_process_does_not_stop_the_server(home: Path) -> None:
     with embedded_server_lease(home):
         with embedded_server_lease(home):
             pass
@@ -130,8 +143,7 @@ def test_a_lease_nested_in_another_of_the_same_process_does_not_stop_the_server(
     assert embedded_server_pid(home) is None
 
 
-def test_a_server_running_before_the_first_lease_keeps_running(tmp_path: Path) -> None:
-    home = tmp_path / "home"
+def test_a_server_running_before_the_first_lease_keeps_running(home: Path) -> None:
     embedded_server_url(home)
     running = embedded_server_pid(home)
     try:
@@ -142,8 +154,7 @@ def test_a_server_running_before_the_first_lease_keeps_running(tmp_path: Path) -
         stop_embedded_server(home)
 
 
-def test_the_last_of_two_lease_holders_stops_the_server(tmp_path: Path, holder: subprocess.Popen) -> None:
-    home = tmp_path / "home"
+def test_the_last_of_two_lease_holders_stops_the_server(home: Path, holder: subprocess.Popen) -> None:
     with embedded_server_lease(home):
         pass
     assert embedded_server_pid(home) is not None  # the other process still holds its lease
@@ -152,10 +163,10 @@ def test_the_last_of_two_lease_holders_stops_the_server(tmp_path: Path, holder: 
 
 
 def test_a_holder_killed_without_ending_its_lease_does_not_keep_the_server(
-    tmp_path: Path, holder: subprocess.Popen
+    home: Path, holder: subprocess.Popen
 ) -> None:
     holder.kill()
     holder.wait()
-    with embedded_server_lease(tmp_path / "home"):
+    with embedded_server_lease(home):
         pass
-    assert embedded_server_pid(tmp_path / "home") is None
+    assert embedded_server_pid(home) is None
