@@ -10,6 +10,7 @@ retried until the GRANT, never recorded as a rejected file."""
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -105,10 +106,10 @@ def test_the_sync_cli_converges_against_a_flaky_rest_server(
     assert_every_file_landed_once(database_url, nas_root)
 
 
-@pytest.fixture
-def terminator(database_url: str) -> Iterator[list[int]]:
+@contextmanager
+def terminating_connections(database_url: str) -> Iterator[list[int]]:
     """Every KILL_EVERY_SECONDS, terminates every other session on the test database; yields the
-    count of terminated sessions per round."""
+    count of terminated sessions per round. Stops on exit, so the assertions after it run unharmed."""
     killed: list[int] = []
     stop = threading.Event()
     statement = """SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -121,18 +122,20 @@ def terminator(database_url: str) -> Iterator[list[int]]:
 
     thread = threading.Thread(target=terminate, daemon=True)
     thread.start()
-    yield killed
-    stop.set()
-    thread.join(timeout=10)
+    try:
+        yield killed
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def test_the_postgres_sink_converges_while_its_connections_are_terminated(
-    nas_root: Path, database_url: str, terminator: list[int]
+    nas_root: Path, database_url: str
 ) -> None:
-    with dg.instance_for_test() as instance:
+    with dg.instance_for_test() as instance, terminating_connections(database_url) as terminated:
         result = sync(instance, "PC01", nas(nas_root), direct_sink(database_url))
         assert synced(result, instance)
-    assert sum(terminator) >= 3  # the sink really lost its connection, several times
+    assert sum(terminated) >= 3  # the sink really lost its connection, several times
     assert_every_file_landed_once(database_url, nas_root)
 
 
