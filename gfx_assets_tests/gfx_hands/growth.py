@@ -8,9 +8,9 @@ import psycopg
 
 from gfx_assets.lib.nas_sync.compaction import Compaction, Retention, compact_pc
 from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
-from gfx_assets.lib.nas_sync.landing import land
+from gfx_assets.lib.nas_sync.landing import WritePlan, land
 from gfx_assets.lib.nas_sync.scan import stat_files
-from gfx_assets.lib.nas_sync.staging import stage_files
+from gfx_assets.lib.nas_sync.staging import Staged, staged_rows
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.lib.sinks import Sink
 
@@ -24,9 +24,9 @@ def export_path(nas_root: Path, pc_id: str, session: SyntheticSession) -> Path:
 def sync_file(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Compaction:
     """Land the file's current content, load its hands and compact, as one sync run does."""
     nas_path = path.relative_to(nas_root).as_posix()
-    spool = nas_root.parent / "spool.ndjson"
-    staged = stage_files(nas_root, pc_id, stat_files(nas_root, [nas_path]), spool, MAX_BYTES, 0.0)
-    land(sink, pc_id, staged, 500, MAX_BYTES)
+    staged = Staged()
+    rows = staged_rows(nas_root, pc_id, stat_files(nas_root, [nas_path]), staged, MAX_BYTES, 0.0)
+    land(sink, pc_id, rows, staged, WritePlan(batch_size=500, max_chunk_bytes=MAX_BYTES))
     load_pc_hands(sink, pc_id)
     return compact_pc(sink, pc_id, retention)
 

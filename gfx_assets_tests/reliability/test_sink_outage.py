@@ -1,6 +1,6 @@
 """Sink outages: a run that cannot reach the sink fails visibly (never reported as success), its
 files stay pending, the sensor asks for them again, and once the sink is back everything lands; a
-retried upsert resumes from the staged spool instead of parsing again."""
+retried step resumes after the chunks that landed before the failure, parsing only the rest again."""
 
 import json
 from pathlib import Path
@@ -94,32 +94,37 @@ def _files(request: dg.RunRequest) -> list[str]:
     return request.run_config["ops"]["gfx_sessions"]["config"]["files"]
 
 
-class _UpsertFailsOnce(PostgresSink):
-    """The real sink, except that the first upsert of the test raises SinkUnavailable."""
+class _SecondUpsertFailsOnce(PostgresSink):
+    """The real sink, except that the second gfx_sessions upsert of the test raises SinkUnavailable."""
 
-    failed = False
+    upserts = 0
 
-    def upsert(self, *args: Any, **kwargs: Any) -> UpsertResult:
-        if not _UpsertFailsOnce.failed:
-            _UpsertFailsOnce.failed = True
-            raise SinkUnavailable("PostgreSQL unavailable: connection reset")
-        return super().upsert(*args, **kwargs)
+    def upsert(self, table: str, *args: Any, **kwargs: Any) -> UpsertResult:
+        if table == "gfx_sessions":
+            _SecondUpsertFailsOnce.upserts += 1
+            if _SecondUpsertFailsOnce.upserts == 2:
+                raise SinkUnavailable("PostgreSQL unavailable: connection reset")
+        return super().upsert(table, *args, **kwargs)
 
 
-class _UpsertFailsOnceResource(PostgresSinkResource):
+class _SecondUpsertFailsOnceResource(PostgresSinkResource):
     def connect(self) -> Sink:
-        return _UpsertFailsOnce(self.database.resolved_url())
+        return _SecondUpsertFailsOnce(self.database.resolved_url())
 
 
-def test_a_retried_upsert_resumes_from_the_staged_files_without_parsing_again(
-    nas_root: Path, database_url: str
-) -> None:
-    _UpsertFailsOnce.failed = False
-    sink = _UpsertFailsOnceResource(database=GfxDatabase(url=database_url), retry_base_seconds=0.01)
+def test_a_retried_step_parses_only_the_files_that_had_not_landed(nas_root: Path, database_url: str) -> None:
+    _SecondUpsertFailsOnce.upserts = 0
+    sink = _SecondUpsertFailsOnceResource(
+        database=GfxDatabase(url=database_url), retry_base_seconds=0.01, batch_size=2
+    )
     with dg.instance_for_test() as instance:
         result = sync(instance, "PC01", nas(nas_root), sink)
         messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     assert result.success
-    assert sum("parse: resuming from this run's staged files" in message for message in messages) == 1
-    assert sum(message.startswith("parse: 4 new contents") for message in messages) == 1
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(4,)]
+    # first attempt: chunk 1 (2 files) landed, chunk 2 failed; the retry finds 2 files still to sync
+    assert [m for m in messages if m.startswith("scan: 4 files")] == [
+        "scan: 4 files, 4 not yet synced",
+        "scan: 4 files, 2 not yet synced",
+    ]
+    assert sum(message.startswith("parse: 2 new contents") for message in messages) == 1
+    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(4, 4)]

@@ -1,7 +1,7 @@
 """The `gfx_sessions` asset: one partition per GFX PC, synced in four visible stages."""
 
 import time
-from pathlib import Path
+from collections.abc import Callable
 
 import dagster as dg
 from pydantic import Field
@@ -11,14 +11,14 @@ from gfx_assets.defs.gfx_ingest.report import sync_metadata
 from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_retries
 from gfx_assets.lib.common.events import record_sync, resolve_dead_letters
 from gfx_assets.lib.nas_sync import manifest
-from gfx_assets.lib.nas_sync.landing import land
+from gfx_assets.lib.nas_sync.landing import Landed, land
 from gfx_assets.lib.nas_sync.registry import RegistryLookupError
 from gfx_assets.lib.nas_sync.scan import FileStat, stat_files, storable
-from gfx_assets.lib.nas_sync.staging import Staged, stage_files
+from gfx_assets.lib.nas_sync.staging import Staged, staged_rows
 from gfx_assets.lib.operations.views import partition_row_count
 from gfx_assets.resources import GfxSink, NasResource
 
-SPOOL_RETENTION_SECONDS = 24 * 3600
+PROGRESS_LOG_SECONDS = 10.0
 
 
 class SyncConfig(dg.Config):
@@ -43,23 +43,25 @@ class SyncConfig(dg.Config):
 def gfx_sessions(
     context: dg.AssetExecutionContext, config: SyncConfig, nas: NasResource, sink: GfxSink
 ) -> dg.MaterializeResult:
-    """Scan -> parse & hash -> dedupe -> batch-upsert, for the PC named by the partition key."""
+    """Scan -> parse & hash -> dedupe -> batch-upsert, for the PC named by the partition key. Parsing
+    overlaps writing; a retried step rescans and resumes after the chunks the manifest shows landed."""
     started = time.monotonic()
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         files = _scan(context, config, nas, pc_id)
         todo = manifest.pending(files, manifest.synced_keys(target, pc_id))
         context.log.info(f"scan: {len(files)} files, {len(todo)} not yet synced")
-        staged = _stage(context, nas, pc_id, todo)
-        landed = land(target, pc_id, staged, sink.batch_size, sink.max_chunk_bytes)
+        staged = Staged()
+        rows = staged_rows(nas.path, pc_id, todo, staged, nas.max_file_bytes, nas.still_writing_seconds)
+        landed = land(target, pc_id, rows, staged, sink.write_plan, _progress(context, len(todo)))
+        _log_staged(context, staged)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")
         record_sync(target, pc_id, context.run.run_id, landed.landed_paths)
         # a rejection with a reason is as final as a stored row: its dead letter is resolved too
         resolve_dead_letters(target, "gfx", pc_id, [storable(r.nas_path) for r in landed.rejections])
-        rows = partition_row_count(target, pc_id)
-    _discard(staged)
+        partition_rows = partition_row_count(target, pc_id)
     seconds = time.monotonic() - started
-    return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, seconds, rows))
+    return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, seconds, partition_rows))
 
 
 def _scan(
@@ -79,36 +81,24 @@ def _watch_path(nas: NasResource, pc_id: str) -> str:
         raise dg.Failure(f"{error}; cannot tell where {pc_id} writes", allow_retries=False) from None
 
 
-def _stage(context: dg.AssetExecutionContext, nas: NasResource, pc_id: str, todo: list[FileStat]) -> Staged:
-    """Parse once per run: a retried step (sink errors) resumes from the staged spool."""
-    spool_dir = Path(context.instance.storage_directory()) / "gfx_spool"
-    spool_dir.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_spools(spool_dir)
-    spool = spool_dir / f"{context.run.run_id}-{pc_id}.ndjson"
-    checkpoint = spool.with_suffix(".staged.json")
-    if checkpoint.exists() and spool.exists():
-        context.log.info("parse: resuming from this run's staged files (retry of the upsert)")
-        return Staged.load(checkpoint)
-    staged = stage_files(nas.path, pc_id, todo, spool, nas.max_file_bytes, nas.still_writing_seconds)
-    staged.save(checkpoint)
+def _progress(context: dg.AssetExecutionContext, total: int) -> Callable[[Landed], None]:
+    """Logs how far a long sync got, at most every PROGRESS_LOG_SECONDS, for the run's log in the UI."""
+    last_logged = time.monotonic()
+
+    def report(landed: Landed) -> None:
+        nonlocal last_logged
+        if time.monotonic() - last_logged >= PROGRESS_LOG_SECONDS:
+            last_logged = time.monotonic()
+            done = len(landed.landed_paths) + len(landed.rejections)
+            context.log.info(f"upsert: {done}/{total} files so far, {landed.upserted} rows written")
+
+    return report
+
+
+def _log_staged(context: dg.AssetExecutionContext, staged: Staged) -> None:
     context.log.info(
         f"parse: {staged.staged} new contents, {len(staged.duplicates)} duplicates, "
         f"{len(staged.rejections)} rejected, {len(staged.still_writing)} still being written"
     )
     for problem in staged.unreadable:
         context.log.warning(f"parse: cannot read {problem}; it will be requested again")
-    return staged
-
-
-def _remove_abandoned_spools(spool_dir: Path) -> None:
-    """Spools of runs that failed for good are left behind; a day later nobody will resume them."""
-    cutoff = time.time() - SPOOL_RETENTION_SECONDS
-    for leftover in spool_dir.iterdir():
-        if leftover.stat().st_mtime < cutoff:
-            leftover.unlink(missing_ok=True)
-
-
-def _discard(staged: Staged) -> None:
-    spool = Path(staged.spool)
-    spool.unlink(missing_ok=True)
-    spool.with_suffix(".staged.json").unlink(missing_ok=True)

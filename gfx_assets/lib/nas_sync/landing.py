@@ -1,20 +1,24 @@
-"""Stage 3 of a sync: stream the spool into the sink in bounded chunks, then record what happened.
+"""Stage 3 of a sync: write the staged rows in bounded chunks while the next ones are parsed, then
+record what happened.
 
-Every write here is an upsert on a natural key (or a delete/update by key), so replaying a landing
-after a crash or a retry cannot duplicate anything: at worst it rewrites the same values.
+Chunks are bounded by bytes of JSON and by rows; at most `writers` chunks are being written while
+the next one is parsed (see `overlapped`), so memory stays flat whatever the corpus. Every write
+here is an upsert on a natural key (or a delete/update by key), so replaying a landing after a crash
+or a retry cannot duplicate anything: at worst it rewrites the same values. Each chunk records its
+files in the manifest as soon as it landed, which is what a retried step resumes from.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from gfx_assets.lib.common.batching import batches
 from gfx_assets.lib.common.clock import utcnow
+from gfx_assets.lib.common.overlap import overlapped
 from gfx_assets.lib.common.tables import REJECTED, SESSIONS
 from gfx_assets.lib.nas_sync import manifest
 from gfx_assets.lib.nas_sync.scan import FileStat, storable
-from gfx_assets.lib.nas_sync.staging import Rejection, Staged, read_spool
+from gfx_assets.lib.nas_sync.staging import Rejection, Staged, StagedRow
 from gfx_assets.lib.sinks import JsonText, RowFailure, Sink, require_all_written
 
 SESSIONS_KEY = ("gfx_pc_id", "file_hash")
@@ -31,12 +35,43 @@ class Landed:
     landed_paths: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
 
+    def add(self, other: "Landed") -> None:
+        self.upserted += other.upserted
+        self.unchanged += other.unchanged
+        self.landed_paths.extend(other.landed_paths)
+        self.rejections.extend(other.rejections)
 
-def land(sink: Sink, pc_id: str, staged: Staged, batch_size: int, max_chunk_bytes: int) -> Landed:
-    """Upsert the spooled rows chunk by chunk; content already stored for this PC is not resent."""
-    landed = Landed(rejections=list(staged.rejections))
-    for chunk in _chunks(Path(staged.spool), batch_size, max_chunk_bytes):
-        _land_chunk(sink, pc_id, chunk, landed)
+
+@dataclass(frozen=True)
+class WritePlan:
+    """How rows are grouped and written: rows and bytes of JSON per chunk, chunks written at once."""
+
+    batch_size: int
+    max_chunk_bytes: int
+    writers: int = 1
+
+
+def land(
+    sink: Sink,
+    pc_id: str,
+    rows: Iterable[StagedRow],
+    staged: Staged,
+    plan: WritePlan,
+    progress: Callable[[Landed], None] | None = None,
+) -> Landed:
+    """Upsert the staged rows chunk by chunk as they are parsed; content already stored for this PC
+    is not resent. `staged` is complete once `rows` is exhausted; `progress` sees the running total
+    after each chunk."""
+    landed = Landed()
+
+    def merge(chunk_landed: Landed) -> None:
+        landed.add(chunk_landed)
+        if progress is not None:
+            progress(landed)
+
+    chunks = batches(rows, lambda item: len(item.json_text), plan.max_chunk_bytes, plan.batch_size)
+    overlapped(chunks, lambda chunk: _land_chunk(sink, pc_id, chunk), merge, plan.writers)
+    landed.rejections[:0] = staged.rejections
     now = utcnow()
     duplicates = [(FileStat(path, size, mtime), digest) for path, size, mtime, digest in staged.duplicates]
     manifest.record(sink, [manifest.manifest_row(pc_id, f, h, "synced", now) for f, h in duplicates])
@@ -46,17 +81,20 @@ def land(sink: Sink, pc_id: str, staged: Staged, batch_size: int, max_chunk_byte
     return landed
 
 
-def _land_chunk(sink: Sink, pc_id: str, chunk: list[tuple[dict, str]], landed: Landed) -> None:
-    hashes = [row["file_hash"] for row, _ in chunk]
+def _land_chunk(sink: Sink, pc_id: str, chunk: list[StagedRow]) -> Landed:
+    """Write one chunk (new contents only) and record its files in the manifest."""
+    landed = Landed()
+    hashes = [item.row["file_hash"] for item in chunk]
     stored = {
         row["file_hash"]
         for row in sink.select(SESSIONS, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
     }
     now = utcnow()
     files = {
-        row["nas_path"]: FileStat(row["nas_path"], row["file_size"], row["file_mtime_ns"]) for row, _ in chunk
+        item.row["nas_path"]: FileStat(item.row["nas_path"], item.row["file_size"], item.row["file_mtime_ns"])
+        for item in chunk
     }
-    rows = [_as_session_row(row, text, now) for row, text in chunk if row["file_hash"] not in stored]
+    rows = [_as_session_row(item, now) for item in chunk if item.row["file_hash"] not in stored]
     result = sink.upsert(SESSIONS, rows, SESSIONS_KEY, SESSIONS_UPDATE)
     refused = {failure.row["nas_path"]: failure for failure in result.rejected}
     for path, failure in refused.items():
@@ -67,9 +105,10 @@ def _land_chunk(sink: Sink, pc_id: str, chunk: list[tuple[dict, str]], landed: L
         )
     landed.upserted += result.written
     landed.unchanged += len(chunk) - len(rows)
-    done = [(row, files[row["nas_path"]]) for row, _ in chunk if row["nas_path"] not in refused]
+    done = [(item.row, files[item.row["nas_path"]]) for item in chunk if item.row["nas_path"] not in refused]
     manifest.record(sink, [manifest.manifest_row(pc_id, f, r["file_hash"], "synced", now) for r, f in done])
     landed.landed_paths.extend(f.nas_path for _, f in done)
+    return landed
 
 
 def _refusal(failure: RowFailure) -> tuple[str, str]:
@@ -81,15 +120,11 @@ def _refusal(failure: RowFailure) -> tuple[str, str]:
     return DATABASE_REJECTED, f"the database refused the row ({failure.code}): {failure.message}"
 
 
-def _as_session_row(row: dict, json_text: str, now: datetime) -> dict:
-    session = {key: value for key, value in row.items() if key != "file_mtime_ns"}
-    session["raw_json"] = JsonText(json_text)
+def _as_session_row(item: StagedRow, now: datetime) -> dict:
+    session = {key: value for key, value in item.row.items() if key != "file_mtime_ns"}
+    session["raw_json"] = JsonText(item.json_text)
     session["updated_at"] = now
     return session
-
-
-def _chunks(spool: Path, batch_size: int, max_bytes: int) -> Iterator[list[tuple[dict, str]]]:
-    return batches(read_spool(spool), lambda item: len(item[1]), max_bytes, batch_size)
 
 
 def record_rejections(sink: Sink, pc_id: str, rejections: list[Rejection], now: datetime) -> None:

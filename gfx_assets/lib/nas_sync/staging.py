@@ -1,13 +1,15 @@
-"""Stage 2 of a sync: read, SHA-256 hash, parse and deduplicate files into a spool file.
+"""Stage 2 of a sync: read, SHA-256 hash, parse and deduplicate files, one at a time.
 
-The spool (newline-delimited JSON under GFX_HOME) is what the landing stage streams into the sink,
-so memory stays bounded however many files a run holds, and a retried landing does not parse again.
+`staged_rows` is a generator: landing pulls rows from it chunk by chunk while earlier chunks are
+being written, so parsing overlaps writing and no more than a few chunks are ever in memory. A
+file's text is kept as read (decoded once) and handed to the sink as it is. Nothing is spooled: a
+retried step rescans, and the manifest, written chunk by chunk, tells it which files already
+landed, so only the rest is read and parsed again.
 """
 
-import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
 
@@ -34,11 +36,18 @@ class Rejection:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class StagedRow:
+    """One new content: its gfx_sessions columns and the file's JSON text, as read."""
+
+    row: dict
+    json_text: str
+
+
 @dataclass
 class Staged:
-    """What staging found; the rows themselves are in `spool`, one JSON line per new content."""
+    """What staging found so far; complete once `staged_rows` is exhausted."""
 
-    spool: str
     scanned: int = 0
     staged: int = 0
     bytes_read: int = 0
@@ -47,36 +56,24 @@ class Staged:
     still_writing: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self)))
 
-    @classmethod
-    def load(cls, path: Path) -> "Staged":
-        data = json.loads(path.read_text())
-        data["rejections"] = [Rejection(**item) for item in data["rejections"]]
-        data["duplicates"] = [tuple(item) for item in data["duplicates"]]
-        return cls(**data)
-
-
-def stage_files(
+def staged_rows(
     nas_root: Path,
     pc_id: str,
     files: Iterable[FileStat],
-    spool: Path,
+    staged: Staged,
     max_file_bytes: int,
     still_writing_seconds: float = STILL_WRITING_SECONDS,
-) -> Staged:
-    """Parse every file once, write one spool line per distinct content of this PC."""
-    staged = Staged(spool=str(spool))
+) -> Iterator[StagedRow]:
+    """Parse every file once and yield one row per distinct content of this PC; everything else
+    (duplicates, rejections, files still being written or unreadable) is noted in `staged`."""
     seen: set[str] = set()
-    with spool.open("w", encoding="utf-8") as out:
-        for file in files:
-            staged.scanned += 1
-            line = _stage_one(nas_root, pc_id, file, max_file_bytes, still_writing_seconds, seen, staged)
-            if line is not None:
-                out.write(line + "\n")
-                staged.staged += 1
-    return staged
+    for file in files:
+        staged.scanned += 1
+        item = _stage_one(nas_root, pc_id, file, max_file_bytes, still_writing_seconds, seen, staged)
+        if item is not None:
+            staged.staged += 1
+            yield item
 
 
 def _stage_one(
@@ -87,7 +84,7 @@ def _stage_one(
     still_writing_seconds: float,
     seen: set[str],
     staged: Staged,
-) -> str | None:
+) -> StagedRow | None:
     if file.size > max_bytes:
         staged.rejections.append(_too_large(file, max_bytes))
         return None
@@ -113,7 +110,7 @@ def _stage_one(
             staged.rejections.append(Rejection(*_ident(file), file_hash, rejected.reason, rejected.detail))
         return None
     seen.add(file_hash)
-    return json.dumps({"row": session_row(pc_id, file, file_hash, session), "json": session.json_text})
+    return StagedRow(session_row(pc_id, file, file_hash, session), session.json_text)
 
 
 def _ident(file: FileStat) -> tuple[str, int, int]:
@@ -147,11 +144,3 @@ def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSessi
         "sync_source": "nas_central",
         "sync_status": "synced",
     }
-
-
-def read_spool(spool: Path) -> Iterator[tuple[dict, str]]:
-    """(row, raw JSON text) pairs back from the spool, one at a time."""
-    with spool.open(encoding="utf-8") as lines:
-        for line in lines:
-            item = json.loads(line)
-            yield item["row"], item["json"]

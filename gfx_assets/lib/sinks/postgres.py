@@ -1,4 +1,7 @@
-"""The direct PostgreSQL sink (psycopg 3): each chunk is one transaction of one multi-row upsert.
+"""The direct PostgreSQL sink (psycopg 3): each chunk is one transaction that COPYs the rows into a
+temporary table and merges them with one `INSERT … SELECT … ON CONFLICT`. COPY is PostgreSQL's bulk
+path: the rows travel as one stream (psycopg formats them in C), not as one statement per row, and a
+file's JSON text goes to the server as it is (escaped for COPY, never re-encoded by us).
 
 Each statement is retried on its own (`RequestRetry`): a dropped connection, an admin shutdown or a
 restart of the server reconnects and runs the transaction again, which is safe because every
@@ -40,6 +43,7 @@ _AUTH_STATES = ("28000", "28P01")
 # now), a lock not available (55P03); and any OperationalError (a connection lost has no SQLSTATE).
 _TRANSIENT_CLASSES = ("08", "40", "53", "57")
 _TRANSIENT_STATES = ("55P03",)
+_STAGE = sql.Identifier("gfx_sink_stage")  # the temporary table a chunk is copied into
 
 
 class _JsonTextDumper(Dumper):
@@ -65,8 +69,8 @@ class PostgresSink:
         if not rows:
             return UpsertResult()
         columns = list(rows[0])
-        statement = _upsert_sql(table, columns, conflict, update if update is not None else columns)
-        return write_isolating(lambda chunk: self._write(table, statement, columns, chunk), rows)
+        merge = _merge_sql(table, columns, conflict, update if update is not None else columns)
+        return write_isolating(lambda chunk: self._write(table, merge, columns, chunk), rows)
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
         where, params = _where(filters)
@@ -96,12 +100,23 @@ class PostgresSink:
             self._conn.close()
             self._conn = None
 
-    def _write(self, table: str, statement: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
-        values = [[row[column] for column in columns] for row in chunk]
+    def _write(self, table: str, merge: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
+        """COPY the chunk into a temporary table shaped like `table`'s columns (types only: the
+        constraints bite at the merge, where a refused row is isolated like any other), then merge.
+        ON COMMIT DROP keeps it to this transaction, so a transaction pooler is safe too."""
+        target_columns = sql.SQL(", ").join(map(sql.Identifier, columns))
+        create = sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+            _STAGE, target_columns, sql.Identifier(table)
+        )
+        copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(_STAGE, target_columns)
 
         def write(conn: psycopg.Connection) -> None:
             with conn.cursor() as cursor:
-                cursor.executemany(statement, values)
+                cursor.execute(create)
+                with cursor.copy(copy_in) as copy:
+                    for row in chunk:
+                        copy.write_row([row[column] for column in columns])
+                cursor.execute(merge)
 
         self._run(write, f"upsert of {len(chunk)} row(s) into {table}")
 
@@ -142,7 +157,7 @@ def _translate(error: psycopg.Error, url: str) -> Exception:
     return SinkError(f"PostgreSQL error {state}: {message}")
 
 
-def _upsert_sql(
+def _merge_sql(
     table: str, columns: list[str], conflict: Sequence[str], update: Sequence[str]
 ) -> sql.Composed:
     assignments = [
@@ -155,10 +170,12 @@ def _upsert_sql(
         if assignments
         else sql.SQL("DO NOTHING")
     )
-    return sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) {}").format(
+    column_list = sql.SQL(", ").join(map(sql.Identifier, columns))
+    return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) {}").format(
         sql.Identifier(table),
-        sql.SQL(", ").join(map(sql.Identifier, columns)),
-        sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+        column_list,
+        column_list,
+        _STAGE,
         sql.SQL(", ").join(map(sql.Identifier, conflict)),
         action,
     )

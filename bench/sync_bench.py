@@ -1,0 +1,209 @@
+"""GFX sync speed and memory (issue 11), every contender measured side by side in one run.
+
+    .venv/bin/python bench/sync_bench.py --corpus full    # 3 PCs x 162 real-shaped files, ~280 MB
+    .venv/bin/python bench/sync_bench.py --corpus small   # 5,000 files of ~12 KB
+    options: --repeat 3 (medians), --no-external (skip Sling and dlt)
+
+Each contender writes into its own fresh, migrated database on the bench's embedded PostgreSQL
+(`.gfx/bench`), in rounds: every round runs every contender once, in rotating order, so load on the
+machine hits them alike.
+- `gfx-assets sync`: the whole command as a user runs it (a child process: wall time, and its peak RSS
+  by wait4): registry, scan, parse + hash + COPY upsert of gfx_sessions, manifest, then the hand tables
+  and snapshot ledger the same job loads, with Dagster's storage in PostgreSQL.
+- `gfx_sessions` step: the same child but materializing only `gfx_sessions` (what the sync wrote before
+  the hand tables joined the job), timed inside the child around the materializations.
+- binary COPY: the same gfx_sessions rows, built before the clock starts, in one binary COPY.
+- execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
+- Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from sync_bench_references import binary_copy, execute_values_upsert, session_rows  # noqa: E402
+
+from gfx_assets.lib.common.migrations import migrate  # noqa: E402
+from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2, embedded_server_url, ensure_database  # noqa: E402
+from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
+
+BENCH_HOME = REPO / ".gfx" / "bench"
+GFX_ASSETS = REPO / ".venv" / "bin" / "gfx-assets"
+CORPORA = {  # name: (PCs, files per PC, hands per file (min, max)); ~6 KB per hand
+    "full": (3, 162, (1, 190)),
+    "small": (1, 5000, (1, 3)),
+    "tiny": (2, 6, (1, 4)),  # the smoke test's
+}
+
+
+def corpus(name: str) -> tuple[Path, Path]:
+    """The corpus's NAS root (only PC folders: Sling reads every file under it) and its registry."""
+    pcs, per_pc, hands = CORPORA[name]
+    home = BENCH_HOME / f"corpus-{name}"
+    registry = home / "pc_registry.json"
+    if not registry.exists():
+        staging = home / "seed"
+        paths = seed_nas(staging, [f"PC{n:02d}" for n in range(1, pcs + 1)], per_pc, hands, seed=11)
+        old = time.time() - 3600
+        for path in paths:
+            os.utime(path, (old, old))
+        (staging / "config" / "pc_registry.json").rename(registry)
+        (staging / "config").rmdir()
+        staging.rename(home / "nas")
+    return home / "nas", registry
+
+
+def fresh_database(server: str, name: str) -> str:
+    url = ensure_database(server, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
+        for schema in ("sling", "dlt_bench", "dlt_bench_staging"):
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    migrate(url)
+    return url
+
+
+def run_ours(nas_root: Path, registry: Path, url: str, storage_url: str, step_only: bool) -> dict:
+    """`gfx-assets sync` (or the step-only child) as a child process: wall seconds and peak RSS."""
+    env = {
+        **os.environ,
+        "GFX_HOME": str(BENCH_HOME / "home"),
+        "GFX_DATABASE_URL": url,
+        "GFX_DAGSTER_STORAGE_URL": storage_url,
+        "GFX_NAS_ROOT": str(nas_root),
+        "GFX_PC_REGISTRY": str(registry),
+        "GFX_SETTLE_SECONDS": "0",
+    }
+    command = [sys.executable, __file__, "--step-child"] if step_only else [str(GFX_ASSETS), "sync"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: its peak RSS
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        output, errors = out.read().decode(), err.read().decode()
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[-2:])} failed ({child.returncode}): {errors[-3000:]}")
+    result = {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024}
+    if step_only:
+        result["seconds"] = json.loads(output.strip().splitlines()[-1])["step_seconds"]
+    return result
+
+
+def step_child() -> None:
+    """Materialize `gfx_sessions` of every PC in-process with the settings of the environment and
+    print the seconds spent inside the materializations (Dagster's import and set-up excluded)."""
+    import dagster as dg
+
+    from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+    from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+    from gfx_assets.lib.nas_sync.registry import load_registry
+    from gfx_assets.resources import build
+    from gfx_assets.settings import get_settings
+
+    settings = get_settings()
+    resources = build(settings)
+    pcs = sorted(load_registry(settings.nas_root, settings.pc_registry).enabled())
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, pcs)
+        started = time.perf_counter()
+        for pc in pcs:
+            assert dg.materialize(
+                [gfx_sessions], partition_key=pc, instance=instance, resources=resources
+            ).success
+        print(json.dumps({"step_seconds": time.perf_counter() - started}))
+
+
+def measure_round(
+    contenders: dict[str, Callable[[str], dict]], server: str, results: dict[str, list[dict]], offset: int
+) -> None:
+    names = list(contenders)
+    for name in names[offset % len(names) :] + names[: offset % len(names)]:
+        url = fresh_database(server, f"bench_sync_{name.replace(' ', '_').replace('-', '_')}")
+        results.setdefault(name, []).append(contenders[name](url))
+
+
+def contenders_for(
+    nas_root: Path, registry: Path, server: str, external: bool
+) -> dict[str, Callable[[str], dict]]:
+    rows = session_rows(nas_root, registry)
+    storage = as_sqlalchemy_psycopg2(ensure_database(server, "bench_sync_dagster"))
+    contenders: dict[str, Callable[[str], dict]] = {
+        "gfx-assets sync": lambda url: run_ours(nas_root, registry, url, storage, step_only=False),
+        "gfx_sessions step": lambda url: run_ours(nas_root, registry, url, storage, step_only=True),
+        "binary COPY": lambda url: {"seconds": binary_copy(url, rows)},
+        "execute_values": lambda url: {"seconds": execute_values_upsert(url, rows)},
+    }
+    if external:
+        from external_tools import dlt_load_json_tree, sling_load_json_tree
+
+        for tool, load in (("Sling", sling_load_json_tree), ("dlt", dlt_load_json_tree)):
+            contenders[tool] = lambda url, load=load: _tool(load(nas_root, url, "gfx_files"))
+    return contenders
+
+
+def _tool(run: object) -> dict:
+    return {"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb}
+
+
+def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
+    copy_seconds = statistics.median(r["seconds"] for r in results["binary COPY"])
+    lines = [
+        "| contender | median s | MB/s | × binary COPY | peak RSS MB (max) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, runs in results.items():
+        seconds = statistics.median(r["seconds"] for r in runs)
+        rss = max((r["peak_rss_mb"] for r in runs if "peak_rss_mb" in r), default=None)
+        rss_text = f"{rss:.0f}" if rss is not None else "-"
+        lines.append(
+            f"| {name} | {seconds:.2f} | {megabytes / seconds:.1f} | {seconds / copy_seconds:.2f} "
+            f"| {rss_text} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="full")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-external", action="store_true", help="skip Sling and dlt")
+    parser.add_argument("--step-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step_child:
+        return step_child()
+    nas_root, registry = corpus(args.corpus)
+    files = sorted(nas_root.rglob("*.json"))
+    megabytes = sum(path.stat().st_size for path in files) / 1e6
+    server = embedded_server_url(BENCH_HOME)
+    contenders = contenders_for(nas_root, registry, server, external=not args.no_external)
+    # warm-up, untimed: creates Dagster's storage tables and reads the corpus into the page cache,
+    # which every contender then shares
+    contenders["gfx-assets sync"](fresh_database(server, "bench_sync_warmup"))
+    load_before = os.getloadavg()
+    results: dict[str, list[dict]] = {}
+    for round_number in range(args.repeat):
+        measure_round(contenders, server, results, round_number)
+    print(f"corpus {args.corpus}: {len(files)} files, {megabytes:.1f} MB; medians of {args.repeat} rounds")
+    print(report(results, megabytes, len(files)))
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\n{machine}, load average before/after: {load_before} / {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
