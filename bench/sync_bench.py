@@ -50,10 +50,10 @@ CORPORA = {  # name: (PCs, files per PC, hands per file (min, max)); ~6 KB per h
 }
 
 
-def corpus(name: str) -> tuple[Path, Path]:
+def corpus(name: str, bench_home: Path = BENCH_HOME) -> tuple[Path, Path]:
     """The corpus's NAS root (only PC folders: Sling reads every file under it) and its registry."""
     pcs, per_pc, hands = CORPORA[name]
-    home = BENCH_HOME / f"corpus-{name}"
+    home = bench_home / f"corpus-{name}"
     registry = home / "pc_registry.json"
     if not registry.exists():
         staging = home / "seed"
@@ -81,7 +81,7 @@ def run_ours(nas_root: Path, registry: Path, url: str, storage_url: str, step_on
     """`gfx-assets sync` (or the step-only child) as a child process: wall seconds and peak RSS."""
     env = {
         **os.environ,
-        "GFX_HOME": str(BENCH_HOME / "home"),
+        "GFX_HOME": str(nas_root.parent / "home"),
         "GFX_DATABASE_URL": url,
         "GFX_DAGSTER_STORAGE_URL": storage_url,
         "GFX_NAS_ROOT": str(nas_root),
@@ -178,6 +178,22 @@ def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
     return "\n".join(lines)
 
 
+def run(name: str, server: str, repeat: int, external: bool, bench_home: Path = BENCH_HOME) -> dict:
+    """Every contender `repeat` times on corpus `name`: {"files", "megabytes", "results", "table"}."""
+    nas_root, registry = corpus(name, bench_home)
+    files = sorted(nas_root.rglob("*.json"))
+    megabytes = sum(path.stat().st_size for path in files) / 1e6
+    contenders = contenders_for(nas_root, registry, server, external)
+    # warm-up, untimed: creates Dagster's storage tables and reads the corpus into the page cache,
+    # which every contender then shares
+    contenders["gfx-assets sync"](fresh_database(server, "bench_sync_warmup"))
+    results: dict[str, list[dict]] = {}
+    for round_number in range(repeat):
+        measure_round(contenders, server, results, round_number)
+    table = report(results, megabytes, len(files))
+    return {"files": len(files), "megabytes": megabytes, "results": results, "table": table}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", choices=sorted(CORPORA), default="full")
@@ -187,20 +203,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.step_child:
         return step_child()
-    nas_root, registry = corpus(args.corpus)
-    files = sorted(nas_root.rglob("*.json"))
-    megabytes = sum(path.stat().st_size for path in files) / 1e6
-    server = embedded_server_url(BENCH_HOME)
-    contenders = contenders_for(nas_root, registry, server, external=not args.no_external)
-    # warm-up, untimed: creates Dagster's storage tables and reads the corpus into the page cache,
-    # which every contender then shares
-    contenders["gfx-assets sync"](fresh_database(server, "bench_sync_warmup"))
     load_before = os.getloadavg()
-    results: dict[str, list[dict]] = {}
-    for round_number in range(args.repeat):
-        measure_round(contenders, server, results, round_number)
-    print(f"corpus {args.corpus}: {len(files)} files, {megabytes:.1f} MB; medians of {args.repeat} rounds")
-    print(report(results, megabytes, len(files)))
+    outcome = run(args.corpus, embedded_server_url(BENCH_HOME), args.repeat, external=not args.no_external)
+    size = f"{outcome['files']} files, {outcome['megabytes']:.1f} MB"
+    print(f"corpus {args.corpus}: {size}; medians of {args.repeat} rounds")
+    print(outcome["table"])
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"\n{machine}, load average before/after: {load_before} / {os.getloadavg()}")
 
