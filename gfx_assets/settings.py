@@ -50,6 +50,18 @@ class GfxSettings(BaseSettings):
         description="A file changed this recently is in flight: a truncated one is not rejected yet, and "
         "the reconciliation check does not count a missing one as missing.",
     )
+    nas_quiet_seconds: float = Field(
+        3600.0,
+        ge=0,
+        description="The sensor does not stat the files of a folder unchanged this long, files included, "
+        "while its mtime stays the same (a file rewritten in place waits for GFX_NAS_RESCAN_SECONDS).",
+    )
+    nas_rescan_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="The sensor lists and stats every folder in full at least this often; 0 = on every tick "
+        "(for a NAS whose directory mtimes cannot be trusted).",
+    )
     batch_size: PositiveInt = Field(500, description="Rows per upsert chunk.")
     max_file_bytes: PositiveInt = Field(64 * 1024 * 1024, description="Larger files are rejected.")
     rescan_threshold: PositiveInt = Field(200, description="More changed files than this: rescan run.")
@@ -63,7 +75,10 @@ class GfxSettings(BaseSettings):
     wsop_source_url: SecretStr | None = Field(
         None, description="WSOP+ source PostgreSQL (a read-only role is enough); unset = WSOP sync off."
     )
-    wsop_cron: str = Field("*/15 * * * *", description="When wsop_sync_schedule runs the WSOP+ sync.")
+    # The default is known good: not validating it spares every command the import of Dagster (2 s).
+    wsop_cron: str = Field(
+        "*/15 * * * *", validate_default=False, description="When wsop_sync_schedule runs the WSOP+ sync."
+    )
     wsop_timezone: str = Field("UTC", description="Time zone of GFX_WSOP_CRON.")
     wsop_lookback_seconds: float = Field(
         600.0, ge=0, description="Each WSOP sync re-reads this much before its watermark (late commits)."

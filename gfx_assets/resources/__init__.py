@@ -69,6 +69,8 @@ def build(settings: GfxSettings) -> dict[str, dg.ConfigurableResource]:
             registry_file=str(settings.pc_registry.resolve()) if settings.pc_registry else "",
             settle_seconds=settings.settle_seconds,
             still_writing_seconds=settings.still_writing_seconds,
+            quiet_seconds=settings.nas_quiet_seconds,
+            rescan_seconds=settings.nas_rescan_seconds,
             max_file_bytes=settings.max_file_bytes,
             max_files_per_run=settings.rescan_threshold,
         ),

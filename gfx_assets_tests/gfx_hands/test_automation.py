@@ -62,10 +62,7 @@ def test_nothing_is_requested_after_one_run_materialized_them_together() -> None
 
 
 def test_the_sync_job_holds_the_hand_assets_and_takes_the_sensors_config() -> None:
-    # Resolving loads the definitions, which reads the current instance's definitions state: an instance
-    # of its own, so a test before it on the same worker cannot leave a disposed one in place.
-    with dg.instance_for_test():
-        resolved = DEFS.resolve_job_def(GFX_SYNC_JOB_NAME)
+    resolved = DEFS.resolve_job_def(GFX_SYNC_JOB_NAME)
     keys = {key.to_user_string() for key in resolved.asset_layer.executable_asset_keys}
     assert keys == {"gfx_sessions", "gfx_session_snapshots", *HAND_TABLES}
     config = {"ops": {"gfx_sessions": {"config": {"files": ["PC01/a.json"], "watch_path": "PC01"}}}}
@@ -73,9 +70,7 @@ def test_the_sync_job_holds_the_hand_assets_and_takes_the_sensors_config() -> No
 
 
 def test_the_hand_automation_runs_by_default_over_the_hand_assets() -> None:
-    with dg.instance_for_test():  # see above
-        sensor = DEFS.resolve_sensor_def("gfx_hands_automation")
-        graph = DEFS.resolve_asset_graph()
+    sensor = DEFS.resolve_sensor_def("gfx_hands_automation")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    targeted = sensor.asset_selection.resolve(graph)
+    targeted = sensor.asset_selection.resolve(DEFS.resolve_asset_graph())
     assert {key.to_user_string() for key in targeted} == {"gfx_session_snapshots", *HAND_TABLES}

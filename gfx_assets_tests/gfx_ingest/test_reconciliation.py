@@ -87,10 +87,10 @@ def test_a_file_written_moments_ago_is_in_flight_not_missing(nas_root: Path, gfx
 def test_the_hourly_schedule_sweeps_every_pc_partition() -> None:
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
-        context = dg.build_schedule_context(
+        with dg.build_schedule_context(
             instance=instance, scheduled_execution_time=datetime(2026, 11, 21, 13)
-        )
-        requests = gfx_reconciliation_schedule(context)
+        ) as context:
+            requests = gfx_reconciliation_schedule(context)
     assert sorted(request.partition_key for request in requests) == ["PC01", "PC02"]
     assert len({request.run_key for request in requests}) == 2
 

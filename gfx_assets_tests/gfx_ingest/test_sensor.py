@@ -10,12 +10,16 @@ import dagster as dg
 import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
-from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
-from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_session
+from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource
+from gfx_assets_tests.gfx_ingest.sensor_ticks import (
+    MINUTE_AGO,
+    new_session,
+    requested_files,
+    requests_by_pc,
+    tick,
+)
 from gfx_assets_tests.support import nas, sync
-
-MINUTE_AGO = time.time() - 60
 
 
 @pytest.fixture
@@ -33,39 +37,10 @@ def instance():
         yield instance
 
 
-def _tick(
-    instance: dg.DagsterInstance,
-    nas_root: Path,
-    gfx_sink: GfxSink,
-    cursor: str | None = None,
-    **nas_options,
-) -> dg.SensorResult:
-    resources = {"nas": nas(nas_root, **nas_options), "sink": gfx_sink}
-    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
-        return gfx_nas_sensor(context)
-
-
-def _requests_by_pc(result: dg.SensorResult) -> dict[str, dg.RunRequest]:
-    return {request.partition_key: request for request in result.run_requests or []}
-
-
-def _files(request: dg.RunRequest) -> list[str] | None:
-    return request.run_config["ops"]["gfx_sessions"]["config"].get("files")
-
-
-def _new_session(folder: Path, seed: int, mtime: float = MINUTE_AGO) -> Path:
-    session = SyntheticSession(seed)
-    session.add_hand()
-    path = folder / session.file_name
-    write_session(path, session)
-    os.utime(path, (mtime, mtime))
-    return path
-
-
 def test_a_new_file_gives_a_run_request_naming_it(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
-    requests = _requests_by_pc(_tick(instance, nas_root, gfx_sink))
+    requests = requests_by_pc(tick(instance, nas_root, gfx_sink))
     assert set(requests) == {"PC01", "PC02"}
-    assert sorted(_files(requests["PC01"])) == sorted(
+    assert sorted(requested_files(requests["PC01"])) == sorted(
         p.relative_to(nas_root).as_posix() for p in (nas_root / "PC01").rglob("*.json")
     )
 
@@ -73,52 +48,52 @@ def test_a_new_file_gives_a_run_request_naming_it(instance, nas_root: Path, gfx_
 def test_no_change_after_a_sync_gives_no_request(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
     for pc in ("PC01", "PC02"):
         assert sync(instance, pc, nas(nas_root), gfx_sink).success
-    result = _tick(instance, nas_root, gfx_sink)
+    result = tick(instance, nas_root, gfx_sink)
     assert not result.run_requests
     assert result.skip_reason is not None
 
 
 def test_a_rewritten_file_gets_a_new_run_key(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
-    first = _tick(instance, nas_root, gfx_sink)
+    first = tick(instance, nas_root, gfx_sink)
     path = next((nas_root / "PC01").rglob("*.json"))
     path.write_bytes(path.read_bytes())  # PokerGFX rewrites in place: new mtime
     os.utime(path, (MINUTE_AGO + 30, MINUTE_AGO + 30))
-    second = _tick(instance, nas_root, gfx_sink, cursor=first.cursor)
-    assert _requests_by_pc(second)["PC01"].run_key != _requests_by_pc(first)["PC01"].run_key
-    assert "PC02" not in _requests_by_pc(second)  # same files, same key: still backing off
+    second = tick(instance, nas_root, gfx_sink, cursor=first.cursor)
+    assert requests_by_pc(second)["PC01"].run_key != requests_by_pc(first)["PC01"].run_key
+    assert "PC02" not in requests_by_pc(second)  # same files, same key: still backing off
 
 
 def test_an_unsettled_file_waits(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
     for pc in ("PC01", "PC02"):
         sync(instance, pc, nas(nas_root), gfx_sink)
-    _new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time())
-    assert not _tick(instance, nas_root, gfx_sink, settle_seconds=30).run_requests
-    assert set(_requests_by_pc(_tick(instance, nas_root, gfx_sink, settle_seconds=0))) == {"PC01"}
+    new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time())
+    assert not tick(instance, nas_root, gfx_sink, settle_seconds=30).run_requests
+    assert set(requests_by_pc(tick(instance, nas_root, gfx_sink, settle_seconds=0))) == {"PC01"}
 
 
 def test_files_whose_run_failed_are_requested_again_after_backoff_under_a_new_key(
     instance, nas_root: Path, gfx_sink: GfxSink
 ) -> None:
-    first = _tick(instance, nas_root, gfx_sink)
-    assert not _tick(instance, nas_root, gfx_sink, cursor=first.cursor).run_requests
+    first = tick(instance, nas_root, gfx_sink)
+    assert not tick(instance, nas_root, gfx_sink, cursor=first.cursor).run_requests
     cursor = json.loads(first.cursor)
     for request in cursor["requests"].values():
         request["at"] -= 3600  # the run ended long ago and its files are still not in the manifest
-    retried = _requests_by_pc(_tick(instance, nas_root, gfx_sink, cursor=json.dumps(cursor)))
-    assert retried["PC01"].run_key == _requests_by_pc(first)["PC01"].run_key + ":redrive-1"
+    retried = requests_by_pc(tick(instance, nas_root, gfx_sink, cursor=json.dumps(cursor)))
+    assert retried["PC01"].run_key == requests_by_pc(first)["PC01"].run_key + ":redrive-1"
     assert retried["PC01"].tags["gfx/trigger"] == "redrive"
 
 
 def test_more_changed_files_than_the_threshold_request_a_rescan(
     instance, nas_root: Path, gfx_sink: GfxSink
 ) -> None:
-    requests = _requests_by_pc(_tick(instance, nas_root, gfx_sink, max_files_per_run=1))
-    assert _files(requests["PC01"]) is None
+    requests = requests_by_pc(tick(instance, nas_root, gfx_sink, max_files_per_run=1))
+    assert requested_files(requests["PC01"]) is None
 
 
 def test_a_new_pc_in_the_registry_adds_its_partition(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
     instance.delete_dynamic_partition(GFX_PC_PARTITIONS_NAME, "PC02")
-    result = _tick(instance, nas_root, gfx_sink)
+    result = tick(instance, nas_root, gfx_sink)
     assert result.dynamic_partitions_requests == [
         dg.AddDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, ["PC02"])
     ]
@@ -130,26 +105,26 @@ def test_a_pc_taken_out_of_the_registry_loses_its_partition(
     registry = nas_root / "config" / "pc_registry.json"
     document = json.loads(registry.read_text())
     registry.write_text(json.dumps({"pcs": document["pcs"][:1]}))
-    result = _tick(instance, nas_root, gfx_sink)
+    result = tick(instance, nas_root, gfx_sink)
     assert result.dynamic_partitions_requests == [
         dg.DeleteDynamicPartitionsRequest(GFX_PC_PARTITIONS_NAME, ["PC02"])
     ]
 
 
 def test_an_unreadable_registry_keeps_the_last_good_one(instance, nas_root: Path, gfx_sink: GfxSink) -> None:
-    _tick(instance, nas_root, gfx_sink)
+    tick(instance, nas_root, gfx_sink)
     (nas_root / "config" / "pc_registry.json").write_text('{"pcs": [')
-    result = _tick(instance, nas_root, gfx_sink)  # no cursor: the last good registry is not kept there
+    result = tick(instance, nas_root, gfx_sink)  # no cursor: the last good registry is not kept there
     assert not result.dynamic_partitions_requests
-    assert set(_requests_by_pc(result)) == {"PC01", "PC02"}  # the PCs of the last good registry
+    assert set(requests_by_pc(result)) == {"PC01", "PC02"}  # the PCs of the last good registry
 
 
 def test_the_cursor_holds_per_pc_bookkeeping_not_the_registry(
     instance, nas_root: Path, gfx_sink: GfxSink
 ) -> None:
     older = json.dumps({"registry": [{"id": "PC01", "watch_path": "PC01"}], "requests": {}, "watermarks": {}})
-    cursor = json.loads(_tick(instance, nas_root, gfx_sink, cursor=older).cursor)
-    assert set(cursor) == {"requests", "watermarks"}
+    cursor = json.loads(tick(instance, nas_root, gfx_sink, cursor=older).cursor)
+    assert set(cursor) == {"requests", "watermarks", "synced"}
     assert set(cursor["watermarks"]) == {"PC01", "PC02"}
 
 
@@ -160,8 +135,8 @@ def test_a_bad_registry_entry_is_skipped_and_the_others_kept(
     document = json.loads(registry.read_text())
     document["pcs"].append({"id": "PC03", "watch_path": "../outside"})
     registry.write_text(json.dumps(document))
-    result = _tick(instance, nas_root, gfx_sink)
-    assert set(_requests_by_pc(result)) == {"PC01", "PC02"}
+    result = tick(instance, nas_root, gfx_sink)
+    assert set(requests_by_pc(result)) == {"PC01", "PC02"}
     assert not result.dynamic_partitions_requests
 
 
@@ -170,13 +145,13 @@ def test_while_the_database_is_unreachable_new_files_are_still_requested(
 ) -> None:
     for pc in ("PC01", "PC02"):
         sync(instance, pc, nas(nas_root), gfx_sink)
-    before = _tick(instance, nas_root, gfx_sink)
-    new = _new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time() - 2)
+    before = tick(instance, nas_root, gfx_sink)
+    new = new_session(nas_root / "PC01" / "1101", seed=5, mtime=time.time() - 2)
     dead = GfxDatabase(url="postgresql://postgres@127.0.0.1:1/gfx")
     down = PostgresSinkResource(database=dead, request_deadline_seconds=0.3, request_backoff_seconds=0.05)
-    during = _tick(instance, nas_root, down, cursor=before.cursor)
+    during = tick(instance, nas_root, down, cursor=before.cursor)
     [request] = during.run_requests
     assert request.run_key.endswith(":unverified")
-    assert _files(request) == [new.relative_to(nas_root).as_posix()]
-    after = _requests_by_pc(_tick(instance, nas_root, gfx_sink, cursor=during.cursor))
+    assert requested_files(request) == [new.relative_to(nas_root).as_posix()]
+    after = requests_by_pc(tick(instance, nas_root, gfx_sink, cursor=during.cursor))
     assert "PC01" not in after  # same files as the unverified request: backing off, then a new key

@@ -66,7 +66,7 @@ def test_definitions_load_with_no_gfx_setting_and_hold_the_wsop_assets() -> None
 
 
 def test_a_tick_requests_one_run_of_the_sync_job_tagged_wsop() -> None:
-    context = dg.build_schedule_context(scheduled_execution_time=None)
-    [request] = wsop_sync_schedule.evaluate_tick(context).run_requests
+    with dg.build_schedule_context(scheduled_execution_time=None) as context:
+        [request] = wsop_sync_schedule.evaluate_tick(context).run_requests
     assert request.job_name in (None, wsop_sync_job.name)
     assert wsop_sync_job.tags == {"gfx/source": "wsop"}

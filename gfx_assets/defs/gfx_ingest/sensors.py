@@ -2,8 +2,7 @@
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import dagster as dg
 
@@ -12,6 +11,7 @@ from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.nas_sync import manifest, redrive
+from gfx_assets.lib.nas_sync.folder_watch import FolderScan, FolderWatch
 from gfx_assets.lib.nas_sync.registry import PcEntry, RegistryUnreadable
 from gfx_assets.lib.nas_sync.scan import FileStat, fingerprint_digest
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
@@ -33,10 +33,13 @@ IN_FLIGHT = [
     minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
-        "Every 5 s: reads the NAS PC registry (adding and removing PC partitions), stats every *.json "
+        "Every 5 s: reads the NAS PC registry (adding and removing PC partitions), stats the *.json files "
         "under each PC folder, and requests a sync of the settled files the database does not hold yet. "
-        "Files still not synced after their run ended are requested again with backoff. While the "
-        "database is unreachable it requests the files written since the last tick."
+        "Folders whose files have not changed for GFX_NAS_QUIET_SECONDS are known by their directory "
+        "mtime and listed in full every GFX_NAS_RESCAN_SECONDS; the database is asked only when a PC's "
+        "files differ from those it last found all synced. Files still not synced after their run ended "
+        "are requested again with backoff. While the database is unreachable it requests the files "
+        "written since the last tick."
     ),
 )
 def gfx_nas_sensor(context: dg.SensorEvaluationContext, nas: NasResource, sink: GfxSink) -> dg.SensorResult:
@@ -46,20 +49,24 @@ def gfx_nas_sensor(context: dg.SensorEvaluationContext, nas: NasResource, sink: 
     busy = _in_flight_partitions(context.instance)
     last = redrive.load_state(cursor.get("requests", {}))
     watermarks: dict[str, int] = cursor.get("watermarks", {})
+    synced: dict[str, str] = cursor.get("synced", {})
     requests = []
-    with _open_target(context, sink) as target:
+    with ExitStack() as stack:
+        target = _Target(context, sink, stack)
         for pc in pcs.values():
             if pc.id in busy:
                 continue
-            files = nas.settled_files(pc.watch_path)
-            todo, verified = _pending(context, target, pc.id, files, watermarks.get(pc.id, 0))
-            watermarks[pc.id] = max((file.mtime_ns for file in files), default=watermarks.get(pc.id, 0))
+            watch = nas.folder_watch(pc.watch_path)
+            scan = _scan(context, watch, nas, pc.id)
+            todo, verified = _pending(context, target, pc.id, watch, scan, synced, watermarks.get(pc.id, 0))
+            watermarks[pc.id] = scan.newest_mtime_ns or watermarks.get(pc.id, 0)
             request = _request(pc, todo, last, time.time(), nas.max_files_per_run, verified)
             if request is not None:
                 requests.append(request)
-    cursor = {  # per-PC bookkeeping only (an older cursor's copy of the registry is dropped)
+    cursor = {  # per-PC bookkeeping only, a few values per PC (an older cursor's registry is dropped)
         "requests": redrive.dump_state({pc: r for pc, r in last.items() if pc in pcs}),
         "watermarks": {pc: mark for pc, mark in watermarks.items() if pc in pcs},
+        "synced": {pc: digest for pc, digest in synced.items() if pc in pcs},
     }
     return dg.SensorResult(
         run_requests=requests,
@@ -89,38 +96,73 @@ def _registry(context: dg.SensorEvaluationContext, nas: NasResource) -> tuple[di
     return pcs, True
 
 
+def _scan(
+    context: dg.SensorEvaluationContext, watch: FolderWatch, nas: NasResource, pc_id: str
+) -> FolderScan:
+    scan = watch.scan(nas.watch_timing, time.time())
+    for folder in scan.mtime_misses:
+        context.log.warning(
+            f"{pc_id}: {folder} changed while its mtime did not, so this NAS does not keep directory "
+            "mtimes; the sensor now lists every folder of the PC in full on every tick"
+        )
+    return scan
+
+
 def _pending(
     context: dg.SensorEvaluationContext,
-    target: Sink | None,
+    target: "_Target",
     pc_id: str,
-    files: list[FileStat],
+    watch: FolderWatch,
+    scan: FolderScan,
+    synced: dict[str, str],
     watermark: int,
 ) -> tuple[list[FileStat], bool]:
-    """The files the manifest does not hold, and True. While the database cannot be reached, the
-    files written since the last tick, and False: their run fails and retries visibly, and once the
-    database is back the manifest shows what is still missing."""
+    """The files the manifest does not hold, and True. `synced` holds per PC the digest of the file
+    set the manifest last held completely: the same set needs no query (a manifest emptied behind the
+    sensor's back is caught by the hourly sweep), another set asks only for the files this process
+    has not seen synced yet. While the database cannot be reached, the files written since the last
+    tick, and False: their run fails and retries visibly, and once the database is back the manifest
+    shows what is still missing."""
+    digest = scan.digest
+    if synced.get(pc_id) == digest:
+        return [], True
+    files = scan.files
+    unconfirmed = watch.unconfirmed(scan, synced.get(pc_id))
     try:
-        if target is None:
-            raise SinkUnavailable("the target could not be opened")
-        return manifest.pending(files, manifest.synced_keys(target, pc_id)), True
+        todo = manifest.not_done(
+            target.open(), pc_id, files if unconfirmed is None else unconfirmed, len(files)
+        )
     except (SinkError, SinkUnavailable) as error:
         # A refused key must not break the ticks either: the run fails loudly and alerts instead.
         context.log.warning(
             f"{pc_id}: cannot read the manifest ({redact(str(error))}); requesting the files written since"
         )
         return [file for file in files if file.mtime_ns > watermark], False
+    if not todo:
+        synced[pc_id] = digest
+        watch.confirm(scan)
+    return todo, True
 
 
-@contextmanager
-def _open_target(context: dg.SensorEvaluationContext, sink: GfxSink) -> Iterator[Sink | None]:
-    """The target for this tick, or None when it cannot be opened (down, or the key is refused)."""
-    with ExitStack() as stack:
-        try:
-            target = stack.enter_context(sink.open(SENSOR_REQUEST_DEADLINE_SECONDS))
-        except (SinkError, SinkUnavailable) as error:
-            context.log.warning(f"cannot open the target: {redact(str(error))}")
-            target = None
-        yield target
+class _Target:
+    """The target for this tick, opened when a manifest query first needs it: a tick whose PCs all
+    match their synced digest opens no connection."""
+
+    def __init__(self, context: dg.SensorEvaluationContext, sink: GfxSink, stack: ExitStack) -> None:
+        self._context, self._sink, self._stack = context, sink, stack
+        self._target: Sink | None = None
+        self._failed = False
+
+    def open(self) -> Sink:
+        if self._target is None and not self._failed:
+            try:
+                self._target = self._stack.enter_context(self._sink.open(SENSOR_REQUEST_DEADLINE_SECONDS))
+            except (SinkError, SinkUnavailable) as error:
+                self._context.log.warning(f"cannot open the target: {redact(str(error))}")
+                self._failed = True
+        if self._target is None:
+            raise SinkUnavailable("the target could not be opened")
+        return self._target
 
 
 def _in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:

@@ -54,19 +54,42 @@ def scan_folder(nas_root: Path, watch_path: str) -> Iterator[FileStat]:
 
     Directory symlinks are not followed, so a link cannot lead the scan outside the PC folder.
     """
-    pending = [nas_root / watch_path]
+    prefix = root_prefix(nas_root)
+    pending = [os.fspath(nas_root / watch_path)]
     while pending:
-        try:
-            entries = list(os.scandir(pending.pop()))
-        except (FileNotFoundError, NotADirectoryError, PermissionError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            elif is_export_name(entry.name) and entry.is_file(follow_symlinks=False):
-                stat = _stat(entry)
-                if stat is not None:
-                    yield FileStat(Path(entry.path).relative_to(nas_root).as_posix(), *stat)
+        files, subfolders = list_directory(pending.pop(), prefix)
+        yield from files
+        pending.extend(subfolders)
+
+
+def root_prefix(nas_root: Path) -> int:
+    """How many characters of an absolute path under `nas_root` name the root (slash included)."""
+    return len(os.path.join(os.fspath(nas_root), ""))
+
+
+def list_directory(path: str, prefix: int) -> tuple[list[FileStat], list[str]]:
+    """The export files directly in `path` and its subfolders (symlinks not followed); a folder
+    that cannot be listed has neither. Files that vanish between listing and stat are left out.
+
+    Hot loop of every scan, hence plain strings: `entry.path[prefix:]` is the path relative to the
+    NAS root (a `Path(...).relative_to(root)` per file made the scan several times slower)."""
+    files: list[FileStat] = []
+    subfolders: list[str] = []
+    try:
+        with os.scandir(path) as listing:
+            entries = list(listing)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return files, subfolders
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            subfolders.append(entry.path)
+        elif is_export_name(entry.name) and entry.is_file(follow_symlinks=False):
+            try:
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            files.append(FileStat(entry.path[prefix:], stat.st_size, stat.st_mtime_ns))
+    return files, subfolders
 
 
 def stat_files(nas_root: Path, nas_paths: Iterable[str]) -> Iterator[FileStat]:
@@ -93,15 +116,7 @@ def written_within(file: FileStat, seconds: float, now: float) -> bool:
 
 def fingerprint_digest(files: Iterable[FileStat]) -> str:
     """A short digest of (path, size, mtime) of these files: a rewritten file changes it."""
-    digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.nas_path):
-        digest.update(f"{file.nas_path}\0{file.size}\0{file.mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
-
-
-def _stat(entry: os.DirEntry) -> tuple[int, int] | None:
-    try:
-        stat = entry.stat(follow_symlinks=False)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+    ordered = sorted(files, key=lambda file: file.nas_path)
+    text = "".join(f"{file.nas_path}\0{file.size}\0{file.mtime_ns}\n" for file in ordered)
+    # surrogateescape: a file name that is not UTF-8 keeps its bytes (strict encoding would raise)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
