@@ -1,13 +1,14 @@
 """The fast path for a direct PostgreSQL target: COPY from the source straight into a staging table,
-then one `INSERT ... ON CONFLICT (id)` per table.
+then one `INSERT ... ON CONFLICT (id)` per table; a table still empty (the first full load) takes the
+rows by COPY straight into it.
 
 Written here rather than as a sink method because it needs both databases at once: the rows stream
 from the source's COPY into the target's COPY in the driver's buffers (memory stays flat however many
-rows), and PostgreSQL compares and upserts them in one statement. Text COPY, not binary: the text
-format converts between compatible types (varchar/text, int/bigint) where binary would not.
+rows), and PostgreSQL compares and upserts them in one statement. Binary COPY where both databases
+agree on every column's type, text COPY otherwise (copy_format.py says why).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from gfx_assets.lib.sinks import SinkError, SinkUnavailable
+from gfx_assets.lib.wsop.copy_format import binary_copy_fits
 from gfx_assets.lib.wsop.errors import RowsRefused
 from gfx_assets.lib.wsop.source import (
     changed_rows_query,
@@ -57,7 +59,7 @@ class CopyTarget:
         """Copy the source rows stamped at or after `since` (all rows when None) and upsert them."""
         query = changed_rows_query(table.name, columns, table.version_column, since is not None)
         params = (since,) if since is not None else ()
-        return self._copy(source, table, columns, query, params)
+        return self._copy(source, table, columns, query, params, into_empty=True)
 
     def copy_ids(self, source: psycopg.Connection, table: WsopTable, columns: list[str], ids: list) -> Copied:
         """Copy the source rows with these ids (rows a reconciliation re-copies)."""
@@ -73,14 +75,54 @@ class CopyTarget:
             return [parent_id for (parent_id,) in self._conn.execute(query).fetchall()]
 
     def _copy(
-        self, source: psycopg.Connection, table: WsopTable, columns: list[str], query: sql.Composed, params
+        self,
+        source: psycopg.Connection,
+        table: WsopTable,
+        columns: list[str],
+        query: sql.Composed,
+        params,
+        into_empty: bool = False,
     ) -> Copied:
         with self._translated(), self._conn.transaction():
+            if into_empty and (loaded := self._load_empty(source, table, columns, query, params)):
+                return loaded
             read, newest = self._stage(source, table, columns, query, params)
             for column, parent in table.parents:
                 self._copy_missing_parents(source, table, column, WSOP_TABLES[parent])
             written = self._conn.execute(_upsert(table.name, columns)).rowcount
         return Copied(read, written, newest)
+
+    def _load_empty(
+        self, source: psycopg.Connection, table: WsopTable, columns: list[str], query: sql.Composed, params
+    ) -> Copied | None:
+        """Into a table that holds no row (a first full load), COPY the rows straight in: no staging
+        table, no comparison, no conflict to resolve. The table is locked against other writers (readers
+        go on) until this transaction ends, and checked empty again under the lock. Returns None, with
+        the attempt rolled back, when the table holds rows or refused one: a missing parent (foreign key)
+        or a value it will not take. The caller then stages as usual, which brings missing parents first
+        and reports a refused value."""
+        target = sql.Identifier(table.name)
+        if not self._is_empty(target):
+            return None
+        self._conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(target))
+        if not self._is_empty(target):
+            return None
+        try:
+            # a savepoint: the rollback keeps the lock (taken before it) and the transaction usable
+            with self._conn.transaction():
+                self._stream(source, table, columns, query, params, target)
+        except psycopg.Error as error:
+            # besides refused rows, 0A000: COPY is not allowed under row-level security (a role that
+            # neither owns the table nor bypasses RLS), where the staging path's INSERT is
+            if _refuses_rows(error) or error.sqlstate == "0A000":
+                return None
+            raise
+        read, newest = self._count_and_newest(target, table)
+        return Copied(read, read, newest)
+
+    def _is_empty(self, target: sql.Identifier) -> bool:
+        query = sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(target)
+        return self._conn.execute(query).fetchone()[0]
 
     def _stage(
         self, source: psycopg.Connection, table: WsopTable, columns: list[str], query: sql.Composed, params
@@ -90,16 +132,33 @@ class CopyTarget:
         self._conn.execute(
             sql.SQL("CREATE TEMP TABLE {} (LIKE {}) ON COMMIT DROP").format(stage, sql.Identifier(table.name))
         )
-        copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            stage, sql.SQL(", ").join(map(sql.Identifier, columns))
+        self._stream(source, table, columns, query, params, stage)
+        return self._count_and_newest(stage, table)
+
+    def _stream(
+        self,
+        source: psycopg.Connection,
+        table: WsopTable,
+        columns: list[str],
+        query: sql.Composed,
+        params,
+        into: sql.Identifier,
+    ) -> None:
+        """The query's rows from the source's COPY into the target table `into`."""
+        binary = binary_copy_fits(source, self._conn, table.name, columns)
+        copy_in = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+            into,
+            sql.SQL(", ").join(map(sql.Identifier, columns)),
+            sql.SQL(" (FORMAT BINARY)") if binary else sql.SQL(""),
         )
-        with copy_out(source, query, params) as blocks, self._conn.cursor().copy(copy_in) as writing:
-            for block in blocks:
-                writing.write(block)
+        with copy_out(source, query, params, binary) as blocks, self._conn.cursor().copy(copy_in) as writing:
+            for batch in _batched(blocks):
+                writing.write(batch)
+
+    def _count_and_newest(self, rows: sql.Identifier, table: WsopTable) -> tuple[int, datetime | None]:
         version = sql.Identifier(table.version_column)
-        return self._conn.execute(
-            sql.SQL("SELECT count(*), max({}) FROM {}").format(version, stage)
-        ).fetchone()
+        query = sql.SQL("SELECT count(*), max({}) FROM {}").format(version, rows)
+        return self._conn.execute(query).fetchone()
 
     def _copy_missing_parents(
         self, source: psycopg.Connection, table: WsopTable, column: str, parent: WsopTable
@@ -120,11 +179,31 @@ class CopyTarget:
         except psycopg.OperationalError as error:
             raise SinkUnavailable(f"target PostgreSQL unavailable: {describe(error, self._url)}") from None
         except psycopg.Error as error:
-            if (error.sqlstate or "")[:2] in ("22", "23"):
+            if _refuses_rows(error):
                 raise RowsRefused(f"target refused rows: {describe(error, self._url)}") from None
             raise SinkError(
                 f"target PostgreSQL error {error.sqlstate}: {describe(error, self._url)}"
             ) from None
+
+
+def _refuses_rows(error: psycopg.Error) -> bool:
+    """SQLSTATE class 22 (a value the column will not take) or 23 (a constraint: a missing parent)."""
+    return (error.sqlstate or "")[:2] in ("22", "23")
+
+
+def _batched(blocks: Iterable[bytes], size: int = 64 * 1024) -> Iterator[bytes]:
+    """The source hands out one row per block; writing them joined into ~64 KiB pieces saves the driver
+    a call per row (the server sees the same byte stream: COPY data need not break at rows)."""
+    pending: list[bytes] = []
+    pending_bytes = 0
+    for block in blocks:
+        pending.append(block)
+        pending_bytes += len(block)
+        if pending_bytes >= size:
+            yield b"".join(pending)
+            pending, pending_bytes = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 def _stage_name(table: str) -> sql.Identifier:

@@ -1,7 +1,7 @@
 """The WSOP+ source PostgreSQL: one read-only, repeatable-read snapshot per sync of a table."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import psycopg
 from psycopg import sql
@@ -100,23 +100,30 @@ def rows_by_id(table: str, columns: list[str]) -> sql.Composed:
 
 
 @contextmanager
-def copy_out(source: psycopg.Connection, query: sql.Composed, params: tuple) -> Iterator[Iterator[bytes]]:
-    """The query's rows as COPY text blocks, streamed; source errors leave as source errors, so that a
-    caller writing the blocks elsewhere can tell them from its own."""
-    statement = sql.SQL("COPY ({}) TO STDOUT").format(query)
+def copy_out(
+    source: psycopg.Connection, query: sql.Composed, params: tuple, binary: bool = False
+) -> Iterator[Iterator[bytes]]:
+    """The query's rows as COPY blocks (text, or binary: see copy_format), streamed. Errors of the
+    source's COPY leave as source errors; an error raised by the caller's own work inside the block (the
+    target refusing what it writes) passes through untouched, so the two are never confused."""
+    options = sql.SQL(" (FORMAT BINARY)") if binary else sql.SQL("")
+    statement = sql.SQL("COPY ({}) TO STDOUT{}").format(query, options)
     url = source.info.dsn
-    try:
-        with source.cursor().copy(statement, params) as copy:
-            yield _translated_blocks(copy, url)
-    except psycopg.OperationalError as error:
-        raise SourceUnavailable(f"WSOP+ source unavailable: {describe(error, url)}") from None
-    except psycopg.Error as error:
-        raise SourceError(f"WSOP+ source refused the query: {describe(error, url)}") from None
+    with ExitStack() as stack:
+        with _source_errors(url):
+            copy = stack.enter_context(source.cursor().copy(statement, params))
+        yield _translated_blocks(copy, url)
 
 
 def _translated_blocks(copy: psycopg.Copy, url: str) -> Iterator[bytes]:
-    try:
+    with _source_errors(url):
         yield from copy
+
+
+@contextmanager
+def _source_errors(url: str) -> Iterator[None]:
+    try:
+        yield
     except psycopg.OperationalError as error:
         raise SourceUnavailable(f"WSOP+ source unavailable: {describe(error, url)}") from None
     except psycopg.Error as error:
