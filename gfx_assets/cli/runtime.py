@@ -1,4 +1,7 @@
-"""Process set-up shared by the CLI commands: target database, Dagster home and its storage."""
+"""Process set-up shared by the CLI commands: target database, Dagster home and its storage.
+
+Dagster is imported only by `dagster_instance`: a command with no run to launch (an empty sync) never
+pays its import (2 s on two cores)."""
 
 import os
 import re
@@ -7,8 +10,8 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import psycopg
 
 from gfx_assets.cli.errors import (
@@ -29,6 +32,9 @@ from gfx_assets.lib.common.postgres import (
     ensure_database,
 )
 from gfx_assets.settings import GfxSettings
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 EMBEDDED = "the embedded server of GFX_HOME"
 
@@ -108,7 +114,9 @@ def prepare_dagster_home(settings: GfxSettings) -> dict[str, str]:
     return env
 
 
-def dagster_instance(settings: GfxSettings) -> dg.DagsterInstance:
+def dagster_instance(settings: GfxSettings) -> "dg.DagsterInstance":
+    import dagster as dg
+
     prepare_dagster_home(settings)
     return dg.DagsterInstance.get()
 

@@ -30,7 +30,9 @@ IN_FLIGHT = [
 
 @dg.sensor(
     job=gfx_sessions_job,
-    minimum_interval_seconds=5,
+    # Dagster's sensor loop wakes every 5 s; a 1 s minimum lets every wake-up tick (at 5 s, every other
+    # one was skipped: ticks 8-9 s apart). BENCHMARKS.md, "Latency (issue 11)".
+    minimum_interval_seconds=1,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Every 5 s: reads the NAS PC registry (adding and removing PC partitions), stats the *.json files "
