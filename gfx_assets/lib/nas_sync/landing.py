@@ -95,7 +95,8 @@ def _land_chunk(sink: Sink, pc_id: str, chunk: list[StagedRow]) -> Landed:
         for item in chunk
     }
     rows = [_as_session_row(item, now) for item in chunk if item.row["file_hash"] not in stored]
-    result = sink.upsert(SESSIONS, rows, SESSIONS_KEY, SESSIONS_UPDATE)
+    # mostly_new: the select above left out the contents already stored
+    result = sink.upsert(SESSIONS, rows, SESSIONS_KEY, SESSIONS_UPDATE, mostly_new=True)
     refused = {failure.row["nas_path"]: failure for failure in result.rejected}
     for path, failure in refused.items():
         file = files[path]

@@ -114,9 +114,16 @@ class UpsertResult:
 
 class Sink(Protocol):
     def upsert(
-        self, table: str, rows: Sequence[Row], conflict: Sequence[str], update: Sequence[str] | None = None
+        self,
+        table: str,
+        rows: Sequence[Row],
+        conflict: Sequence[str],
+        update: Sequence[str] | None = None,
+        mostly_new: bool = False,
     ) -> UpsertResult:
-        """Insert rows; on a conflict update `update` columns (None: every column sent)."""
+        """Insert rows; on a conflict update `update` columns (None: every column sent). `mostly_new`
+        is a hint that the caller checked the keys are not stored yet: a sink may insert them the
+        fast way first and fall back to the upsert when a key turns out to be there after all."""
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]: ...
 

@@ -61,16 +61,22 @@ class PostgresSink:
         self._connect_timeout = connect_timeout
         self._retry = retry or RequestRetry()
         self._conn: psycopg.Connection | None = None
+        self._no_direct_copy: set[str] = set()  # tables row-level security keeps COPY out of
 
     def upsert(
-        self, table: str, rows: Sequence[Row], conflict: Sequence[str], update: Sequence[str] | None = None
+        self,
+        table: str,
+        rows: Sequence[Row],
+        conflict: Sequence[str],
+        update: Sequence[str] | None = None,
+        mostly_new: bool = False,
     ) -> UpsertResult:
         rows = dedupe_on(rows, conflict)
         if not rows:
             return UpsertResult()
         columns = list(rows[0])
         merge = _merge_sql(table, columns, conflict, update if update is not None else columns)
-        return write_isolating(lambda chunk: self._write(table, merge, columns, chunk), rows)
+        return write_isolating(lambda chunk: self._write(table, merge, columns, chunk, mostly_new), rows)
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
         where, params = _where(filters)
@@ -100,22 +106,36 @@ class PostgresSink:
             self._conn.close()
             self._conn = None
 
-    def _write(self, table: str, merge: sql.Composed, columns: list[str], chunk: Sequence[Row]) -> None:
-        """COPY the chunk into a temporary table shaped like `table`'s columns (types only: the
-        constraints bite at the merge, where a refused row is isolated like any other), then merge.
-        ON COMMIT DROP keeps it to this transaction, so a transaction pooler is safe too."""
+    def _write(
+        self, table: str, merge: sql.Composed, columns: list[str], chunk: Sequence[Row], mostly_new: bool
+    ) -> None:
+        """Rows the caller expects to be new are COPYed straight into `table` inside a savepoint; if a
+        key is there after all (another run stored it meanwhile), that COPY is rolled back and the
+        chunk is merged: COPYed into a temporary table shaped like `table`'s columns (types only: the
+        constraints bite at the merge, where a refused row is isolated like any other), then one
+        INSERT … ON CONFLICT. ON COMMIT DROP keeps it to this transaction (transaction poolers too)."""
         target_columns = sql.SQL(", ").join(map(sql.Identifier, columns))
         create = sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
             _STAGE, target_columns, sql.Identifier(table)
         )
-        copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(_STAGE, target_columns)
+        copy_direct = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), target_columns)
+        copy_staged = sql.SQL("COPY {} ({}) FROM STDIN").format(_STAGE, target_columns)
 
         def write(conn: psycopg.Connection) -> None:
             with conn.cursor() as cursor:
+                if mostly_new and table not in self._no_direct_copy:
+                    try:
+                        with conn.transaction():  # a savepoint inside _once's transaction
+                            _copy_rows(cursor, copy_direct, columns, chunk)
+                        return
+                    except psycopg.errors.UniqueViolation:
+                        pass  # a key is stored already: the merge below updates it instead
+                    except psycopg.errors.FeatureNotSupported:
+                        # 0A000: row-level security forbids COPY into the table for a role that
+                        # does not own it (Supabase); INSERT … SELECT obeys the policies instead
+                        self._no_direct_copy.add(table)
                 cursor.execute(create)
-                with cursor.copy(copy_in) as copy:
-                    for row in chunk:
-                        copy.write_row([row[column] for column in columns])
+                _copy_rows(cursor, copy_staged, columns, chunk)
                 cursor.execute(merge)
 
         self._run(write, f"upsert of {len(chunk)} row(s) into {table}")
@@ -140,6 +160,14 @@ class PostgresSink:
             if self._conn is not None and (self._conn.broken or self._conn.closed):
                 self.close()
             raise _translate(error, self._url) from None
+
+
+def _copy_rows(
+    cursor: psycopg.Cursor, statement: sql.Composed, columns: list[str], rows: Sequence[Row]
+) -> None:
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def _translate(error: psycopg.Error, url: str) -> Exception:

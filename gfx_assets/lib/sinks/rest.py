@@ -88,7 +88,12 @@ class SupabaseRestSink:
         return f"SupabaseRestSink(url={self._url!r})"
 
     def upsert(
-        self, table: str, rows: Sequence[Row], conflict: Sequence[str], update: Sequence[str] | None = None
+        self,
+        table: str,
+        rows: Sequence[Row],
+        conflict: Sequence[str],
+        update: Sequence[str] | None = None,
+        mostly_new: bool = False,  # noqa: ARG002 - one upsert request either way: PostgREST has no COPY
     ) -> UpsertResult:
         rows = dedupe_on(rows, conflict)  # PostgREST answers 500/21000 when one batch holds a key twice
         if not rows:
