@@ -2,17 +2,17 @@
 
     .venv/bin/python bench/sync_bench.py --corpus full    # 3 PCs x 162 real-shaped files, ~280 MB
     .venv/bin/python bench/sync_bench.py --corpus small   # 5,000 files of ~12 KB
-    options: --repeat 3 (medians), --no-external (skip Sling and dlt)
+    options: --repeat 3 (medians), --no-external (skip Sling and dlt), --whole-rounds 1
 
 Each contender writes into its own fresh, migrated database on the bench's embedded PostgreSQL
 (`.gfx/bench`), in rounds: every round runs every contender once, in rotating order, so load on the
 machine hits them alike.
-- `gfx-assets sync`: the whole command as a user runs it (a child process: wall time, and its peak RSS
-  by wait4): registry, scan, parse + hash + COPY upsert of gfx_sessions, manifest, then the hand tables
-  and snapshot ledger the same job loads, with Dagster's storage in PostgreSQL.
+- `gfx-assets sync`: the whole command as a user runs it, in a child process (wall time, and the
+  child's own peak RSS, VmHWM): registry, scan, parse + hash + COPY of gfx_sessions, manifest, then
+  the hand tables and snapshot ledger the same job loads, with Dagster's storage in PostgreSQL.
 - `gfx_sessions` step: the same child but materializing only `gfx_sessions` (what the sync wrote before
   the hand tables joined the job), timed inside the child around the materializations.
-- binary COPY: the same gfx_sessions rows, built before the clock starts, in one binary COPY.
+- binary COPY: the same gfx_sessions rows, built in a child before its clock starts, in one binary COPY.
 - execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
 - Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
 """
@@ -42,8 +42,8 @@ from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2, embedded_serv
 from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 
 BENCH_HOME = REPO / ".gfx" / "bench"
-GFX_ASSETS = REPO / ".venv" / "bin" / "gfx-assets"
 WHOLE_COMMAND = "gfx-assets sync"
+Contender = Callable[[str], dict]  # database URL -> {"seconds": ..., "peak_rss_mb": ...}
 CORPORA = {  # name: (PCs, files per PC, hands per file (min, max)); ~6 KB per hand
     "full": (3, 162, (1, 190)),
     "small": (1, 5000, (1, 3)),
@@ -78,9 +78,8 @@ def fresh_database(server: str, name: str) -> str:
     return url
 
 
-def run_ours(nas_root: Path, registry: Path, url: str, storage_url: str, step_only: bool) -> dict:
-    """`gfx-assets sync` (or the step-only child) as a child process: wall seconds and peak RSS."""
-    env = {
+def child_env(nas_root: Path, registry: Path, url: str, storage_url: str) -> dict[str, str]:
+    return {
         **os.environ,
         "GFX_HOME": str(nas_root.parent / "home"),
         "GFX_DATABASE_URL": url,
@@ -89,21 +88,36 @@ def run_ours(nas_root: Path, registry: Path, url: str, storage_url: str, step_on
         "GFX_PC_REGISTRY": str(registry),
         "GFX_SETTLE_SECONDS": "0",
     }
-    command = [sys.executable, __file__, "--step-child"] if step_only else [str(GFX_ASSETS), "sync"]
+
+
+def run_child(role: str, env: dict[str, str]) -> dict:
+    """This script in a child process as `role`; its last stdout line is a JSON object of figures.
+    Peak RSS is the child's own VmHWM: the rusage of a forked child also counts its parent's pages."""
+    command = [sys.executable, __file__, "--child", role]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)  # the child's own rusage: its peak RSS
+        child = subprocess.run(command, env=env, stdout=out, stderr=err, check=False)
         seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         output, errors = out.read().decode(), err.read().decode()
     if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[-2:])} failed ({child.returncode}): {errors[-3000:]}")
-    result = {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024}
-    if step_only:
-        result["seconds"] = json.loads(output.strip().splitlines()[-1])["step_seconds"]
-    return result
+        raise RuntimeError(f"{role} failed ({child.returncode}): {errors[-3000:]}")
+    return {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
+
+
+def peak_rss_mb() -> float:
+    """VmHWM of this process: the peak RSS of its own address space, since its exec."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+
+
+def cli_child() -> None:
+    """`gfx-assets sync` in this process, then its peak RSS."""
+    from gfx_assets.cli import main as gfx_assets
+
+    code = gfx_assets(["sync"])
+    print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
+    sys.exit(code)
 
 
 def step_child() -> None:
@@ -124,10 +138,26 @@ def step_child() -> None:
         instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, pcs)
         started = time.perf_counter()
         for pc in pcs:
-            assert dg.materialize(
-                [gfx_sessions], partition_key=pc, instance=instance, resources=resources
-            ).success
-        print(json.dumps({"step_seconds": time.perf_counter() - started}))
+            result = dg.materialize([gfx_sessions], partition_key=pc, instance=instance, resources=resources)
+            assert result.success
+        print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
+
+
+def reference_child(write: Callable[[str, list[tuple]], float]) -> None:
+    """Build the rows from the corpus of the environment (untimed), then time `write` of them."""
+    from gfx_assets.settings import get_settings
+
+    settings = get_settings()
+    rows = session_rows(settings.nas_root, settings.pc_registry)
+    print(json.dumps({"seconds": write(settings.database_url.get_secret_value(), rows)}))
+
+
+CHILDREN = {
+    "cli": cli_child,
+    "step": step_child,
+    "binary_copy": lambda: reference_child(binary_copy),
+    "execute_values": lambda: reference_child(execute_values_upsert),
+}
 
 
 def measure_round(
@@ -146,13 +176,16 @@ def measure_round(
 def contenders_for(
     nas_root: Path, registry: Path, server: str, external: bool
 ) -> dict[str, Callable[[str], dict]]:
-    rows = session_rows(nas_root, registry)
     storage = dagster_storage(server)
-    contenders: dict[str, Callable[[str], dict]] = {
-        WHOLE_COMMAND: lambda url: run_ours(nas_root, registry, url, storage, step_only=False),
-        "gfx_sessions step": lambda url: run_ours(nas_root, registry, url, storage, step_only=True),
-        "binary COPY": lambda url: {"seconds": binary_copy(url, rows)},
-        "execute_values": lambda url: {"seconds": execute_values_upsert(url, rows)},
+
+    def child(role: str) -> Contender:
+        return lambda url: run_child(role, child_env(nas_root, registry, url, storage))
+
+    contenders: dict[str, Contender] = {
+        WHOLE_COMMAND: child("cli"),
+        "gfx_sessions step": child("step"),
+        "binary COPY": child("binary_copy"),
+        "execute_values": child("execute_values"),
     }
     if external:
         from external_tools import dlt_load_json_tree, sling_load_json_tree
@@ -200,9 +233,8 @@ def run(
     # warm-up, untimed: Dagster's storage tables are created by a sync of the tiny corpus, and the
     # step reads this corpus into the page cache, which every contender then shares
     tiny_nas, tiny_registry = corpus("tiny", bench_home)
-    run_ours(
-        tiny_nas, tiny_registry, fresh_database(server, "bench_sync_warmup"), dagster_storage(server), False
-    )
+    warmup = fresh_database(server, "bench_sync_warmup")
+    run_child("cli", child_env(tiny_nas, tiny_registry, warmup, dagster_storage(server)))
     contenders["gfx_sessions step"](fresh_database(server, "bench_sync_warmup"))
     results: dict[str, list[dict]] = {}
     for round_number in range(repeat):
@@ -218,10 +250,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-external", action="store_true", help="skip Sling and dlt")
     parser.add_argument("--whole-rounds", type=int, default=1, help="rounds that run the whole command")
-    parser.add_argument("--step-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.step_child:
-        return step_child()
+    if args.child:
+        return CHILDREN[args.child]()
     load_before = os.getloadavg()
     server = embedded_server_url(BENCH_HOME)
     outcome = run(args.corpus, server, args.repeat, not args.no_external, whole_rounds=args.whole_rounds)
