@@ -24,8 +24,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor  # noqa: E402
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
-from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database  # noqa: E402
+from gfx_assets.lib.common.postgres import ensure_database  # noqa: E402
 from gfx_assets.lib.pokergfx.session import parse_session, sha256_hex  # noqa: E402
 from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 from gfx_assets.resources import SupabaseSinkResource  # noqa: E402
@@ -127,20 +128,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=1000)
     args = parser.parse_args()
-    server = embedded_server_url(REPO / ".gfx" / "bench")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        paths = seed_nas(root, ["PC01"], sessions_per_pc=args.files, hands=(1, 60), seed=7)
-        old = time.time() - 600
-        for path in paths:
-            os.utime(path, (old, old))
-        real = sorted(FIXTURES.rglob("*.json"))
-        print(table([bench_parse(real, "real fixtures"), bench_parse(paths, "synthetic")]))
-        print()
-        print(table(bench_sync(root, server, len(paths))))
-    print(
-        f"\npython {sys.version.split()[0]}, {os.cpu_count()} cores; parse: best of 5 runs, tick: best of 3"
-    )
+    with embedded_server_lease(REPO / ".gfx" / "bench") as server:  # stopped after, if started here
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            paths = seed_nas(root, ["PC01"], sessions_per_pc=args.files, hands=(1, 60), seed=7)
+            old = time.time() - 600
+            for path in paths:
+                os.utime(path, (old, old))
+            real = sorted(FIXTURES.rglob("*.json"))
+            print(table([bench_parse(real, "real fixtures"), bench_parse(paths, "synthetic")]))
+            print()
+            print(table(bench_sync(root, server, len(paths))))
+        print(
+            f"\npython {sys.version.split()[0]}, {os.cpu_count()} cores; "
+            "parse: best of 5 runs, tick: best of 3"
+        )
 
 
 if __name__ == "__main__":

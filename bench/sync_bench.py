@@ -37,8 +37,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from sync_bench_references import binary_copy, execute_values_upsert, session_rows  # noqa: E402
 
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
-from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2, embedded_server_url, ensure_database  # noqa: E402
+from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2, ensure_database  # noqa: E402
 from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 
 BENCH_HOME = REPO / ".gfx" / "bench"
@@ -255,13 +256,13 @@ def main() -> None:
     if args.child:
         return CHILDREN[args.child]()
     load_before = os.getloadavg()
-    server = embedded_server_url(BENCH_HOME)
-    outcome = run(args.corpus, server, args.repeat, not args.no_external, whole_rounds=args.whole_rounds)
-    size = f"{outcome['files']} files, {outcome['megabytes']:.1f} MB"
-    print(f"corpus {args.corpus}: {size}; medians of {args.repeat} rounds")
-    print(outcome["table"])
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"\n{machine}, load average before/after: {load_before} / {os.getloadavg()}")
+    with embedded_server_lease(BENCH_HOME) as server:  # stopped after, if started here
+        outcome = run(args.corpus, server, args.repeat, not args.no_external, whole_rounds=args.whole_rounds)
+        size = f"{outcome['files']} files, {outcome['megabytes']:.1f} MB"
+        print(f"corpus {args.corpus}: {size}; medians of {args.repeat} rounds")
+        print(outcome["table"])
+        machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        print(f"\n{machine}, load average before/after: {load_before} / {os.getloadavg()}")
 
 
 if __name__ == "__main__":

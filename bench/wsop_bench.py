@@ -36,8 +36,9 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
-from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database  # noqa: E402
+from gfx_assets.lib.common.postgres import ensure_database  # noqa: E402
 from gfx_assets.lib.sinks.postgres import PostgresSink  # noqa: E402
 from gfx_assets.lib.wsop.sample import add_chip_counts, create_source_schema, seed_source  # noqa: E402
 from gfx_assets.lib.wsop.status import Schedule  # noqa: E402
@@ -240,27 +241,30 @@ def main() -> None:
     if tools:
         versions = tool_versions()  # installs the tools' venvs on first use, before anything is timed
         print(f"tools: Sling {versions['sling']}, dlt {versions['dlt']} (pyarrow {versions['pyarrow']})")
-    server = embedded_server_url(REPO / ".gfx" / "bench")
-    source = fresh_database(server, "wsop_bench_source")
-    with psycopg.connect(source) as conn:
-        create_source_schema(conn)
-        seed_source(conn, events=20, players=2000, chip_counts=args.rows)
-        conn.execute(_SPREAD)
-    print(f"source: {args.rows} chip counts, 2000 players, 20 events")
+    with embedded_server_lease(REPO / ".gfx" / "bench") as server:  # stopped after, if started here
+        source = fresh_database(server, "wsop_bench_source")
+        with psycopg.connect(source) as conn:
+            create_source_schema(conn)
+            seed_source(conn, events=20, players=2000, chip_counts=args.rows)
+            conn.execute(_SPREAD)
+        print(f"source: {args.rows} chip counts, 2000 players, 20 events")
 
-    print_case(f"full load {args.rows}", medians(args.repeat, full_round(server, source, tools, args.rows)))
-    incremental = incremental_round(server, source, tools, args.rows, args.new_rows)
-    print_case(f"incremental {args.new_rows} new", medians(args.repeat, incremental))
+        print_case(
+            f"full load {args.rows}", medians(args.repeat, full_round(server, source, tools, args.rows))
+        )
+        incremental = incremental_round(server, source, tools, args.rows, args.new_rows)
+        print_case(f"incremental {args.new_rows} new", medians(args.repeat, incremental))
 
-    target = with_parents(server, "wsop_bench_ours", source)
-    tracemalloc.start()
-    ours(source, target)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"memory, full load {args.rows}: peak Python allocation {peak / 2**20:.1f} MiB, max RSS {rss:.0f} MiB"
-    )
+        target = with_parents(server, "wsop_bench_ours", source)
+        tracemalloc.start()
+        ours(source, target)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"memory, full load {args.rows}: peak Python allocation {peak / 2**20:.1f} MiB, "
+            f"max RSS {rss:.0f} MiB"
+        )
 
 
 if __name__ == "__main__":
