@@ -1,15 +1,20 @@
-"""Tests of the failure alerts, and a local Slack-like webhook they post to."""
+"""Helpers of the failure-path tests: a local Slack-like webhook, and a run failing as the UI launches it."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.lib.sinks import Sink, SinkAuthError
+from gfx_assets.resources import GfxSink
 from gfx_assets_tests.postgrest_app import serve
+from gfx_assets_tests.support import nas
 
 WEBHOOK_TOKEN = "XXXXwebhooksecret0123"
 
@@ -32,3 +37,24 @@ def webhook(status: int = 200) -> Iterator[tuple[str, list[dict]]]:
 def pc_files(nas_root: Path) -> list[str]:
     """The NAS paths of PC01's exports, sorted."""
     return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))
+
+
+class RefusedKeySink(GfxSink):
+    """A sink whose server refuses the key: every request fails at once, for good."""
+
+    def connect(self) -> Sink:
+        raise SinkAuthError("Supabase refused the service key (401)")
+
+
+def ui_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
+    """A failed materialization as the Assets page launches it: the implicit job `__ASSET_JOB`."""
+    defs = dg.Definitions(assets=[gfx_sessions], resources={"sink": RefusedKeySink(), "nas": nas(nas_root)})
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance,
+        partition_key="PC01",
+        run_config={"ops": {"gfx_sessions": {"config": {"files": files}}}},
+        raise_on_error=False,
+    )
+    run = instance.get_run_by_id(result.run_id)
+    assert not result.success and run.job_name == "__ASSET_JOB"
+    return run

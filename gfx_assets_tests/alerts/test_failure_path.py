@@ -9,11 +9,9 @@ import dagster as dg
 import pytest
 
 from gfx_assets.defs.alerts.sensors import gfx_failure_catchup_sensor
-from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
-from gfx_assets.lib.sinks import Sink, SinkAuthError
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.alerts import pc_files, webhook
+from gfx_assets_tests.alerts import RefusedKeySink, pc_files, ui_run, webhook
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
     nas,
@@ -30,32 +28,11 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nothing"
 QUICK = {"request_deadline_seconds": 0.5}  # a sensor gives up on a down target quickly
 
 
-class RefusedKeySink(GfxSink):
-    """A sink whose server refuses the key: every request fails at once, for good."""
-
-    def connect(self) -> Sink:
-        raise SinkAuthError("Supabase refused the service key (401)")
-
-
 @pytest.fixture
 def nas_root(tmp_path: Path) -> Path:
     root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
     write_registry(root / "config" / "pc_registry.json", {"PC01": "PC01"})
     return root
-
-
-def _ui_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
-    """A failed materialization as the Assets page launches it: the implicit job `__ASSET_JOB`."""
-    defs = dg.Definitions(assets=[gfx_sessions], resources={"sink": RefusedKeySink(), "nas": nas(nas_root)})
-    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=instance,
-        partition_key="PC01",
-        run_config={"ops": {"gfx_sessions": {"config": {"files": files}}}},
-        raise_on_error=False,
-    )
-    run = instance.get_run_by_id(result.run_id)
-    assert not result.success and run.job_name == "__ASSET_JOB"
-    return run
 
 
 def _catch_up(instance: dg.DagsterInstance, sink: GfxSink, nas_root: Path) -> None:
@@ -68,7 +45,7 @@ def test_a_failed_ui_materialization_is_recorded_with_source_gfx(
     instance, nas_root: Path, database_url: str
 ) -> None:
     files = pc_files(nas_root)[:2]
-    run = _ui_run(instance, nas_root, files)
+    run = ui_run(instance, nas_root, files)
     evaluate_failure_sensor(instance, run, postgres_sink(database_url), nas(nas_root))
     assert query(database_url, ERROR_EVENTS) == [("gfx", "PC01", run.run_id)]
     assert query(database_url, OPEN_DEAD_LETTERS) == [("gfx", path) for path in files]
@@ -78,7 +55,7 @@ def test_a_file_that_landed_before_the_failure_was_recorded_gets_no_dead_letter(
     instance, nas_root: Path, gfx_sink: GfxSink, database_url: str
 ) -> None:
     files = pc_files(nas_root)
-    run = _ui_run(instance, nas_root, files)
+    run = ui_run(instance, nas_root, files)
     assert sync(instance, "PC01", nas(nas_root), gfx_sink, files=files[:1]).success  # a redrive landed one
     evaluate_failure_sensor(instance, run, gfx_sink, nas(nas_root))
     assert query(database_url, OPEN_DEAD_LETTERS) == [("gfx", path) for path in files[1:]]
@@ -88,7 +65,7 @@ def test_a_dead_letter_is_resolved_when_its_file_lands(
     instance, nas_root: Path, gfx_sink: GfxSink, database_url: str
 ) -> None:
     files = pc_files(nas_root)
-    evaluate_failure_sensor(instance, _ui_run(instance, nas_root, files), gfx_sink, nas(nas_root))
+    evaluate_failure_sensor(instance, ui_run(instance, nas_root, files), gfx_sink, nas(nas_root))
     assert sync(instance, "PC01", nas(nas_root), gfx_sink).success
     assert query(database_url, OPEN_DEAD_LETTERS) == []
     assert query(database_url, "SELECT count(*) FROM gfx_sync_failures") == [(len(files),)]
@@ -97,7 +74,7 @@ def test_a_dead_letter_is_resolved_when_its_file_lands(
 def test_a_failure_the_target_could_not_take_is_written_when_it_returns(
     instance, nas_root: Path, database_url: str
 ) -> None:
-    run = _ui_run(instance, nas_root, pc_files(nas_root)[:1])
+    run = ui_run(instance, nas_root, pc_files(nas_root)[:1])
     evaluate_failure_sensor(instance, run, postgres_sink(UNREACHABLE).model_copy(update=QUICK), nas(nas_root))
     assert query(database_url, ERROR_EVENTS) == []
     _catch_up(instance, postgres_sink(database_url), nas_root)
@@ -106,14 +83,14 @@ def test_a_failure_the_target_could_not_take_is_written_when_it_returns(
 
 
 def test_the_catchup_sensor_writes_a_failure_once(instance, nas_root: Path, database_url: str) -> None:
-    _ui_run(instance, nas_root, pc_files(nas_root)[:1])
+    ui_run(instance, nas_root, pc_files(nas_root)[:1])
     for _ in range(2):
         _catch_up(instance, postgres_sink(database_url), nas_root)
     assert len(query(database_url, ERROR_EVENTS)) == 1
 
 
 def test_the_same_error_in_several_runs_alerts_once(instance, nas_root: Path, database_url: str) -> None:
-    runs = [_ui_run(instance, nas_root, [path]) for path in pc_files(nas_root)]
+    runs = [ui_run(instance, nas_root, [path]) for path in pc_files(nas_root)]
     with webhook() as (url, received):
         for run in runs:
             evaluate_failure_sensor(instance, run, postgres_sink(database_url), nas(nas_root), url)

@@ -21,9 +21,9 @@ from gfx_assets.defs.alerts.runs import (
 )
 from gfx_assets.lib.common.alerts import FailedRun, record_failure
 from gfx_assets.lib.common.clock import utcnow
-from gfx_assets.lib.common.events import resolve_dead_letters
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.common.tables import SYNC_EVENTS
+from gfx_assets.lib.nas_sync import dead_letters
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
 from gfx_assets.resources import AlertWebhook, GfxSink, NasResource
 from gfx_assets.resources.sinks import SENSOR_REQUEST_DEADLINE_SECONDS
@@ -117,9 +117,7 @@ def _record(
             record_failure(target, failed, utcnow())
             if failed.source == "gfx" and failed.pc_id:
                 # a redrive may land a file between the look-up above and the write: resolve it now
-                still = set(gfx_pending_files(run, nas, target, failed.pc_id))
-                landed = [path for path in failed.nas_paths if path not in still]
-                resolve_dead_letters(target, "gfx", failed.pc_id, landed)
+                dead_letters.resolve_landed(target, nas.path, failed.pc_id)
     except (SinkError, SinkUnavailable) as error:
         log.error(f"could not record the failure of run {failed.run_id} now: {redact(str(error))}")
         return failed, False

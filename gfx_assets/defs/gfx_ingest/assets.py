@@ -9,13 +9,14 @@ from pydantic import Field
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
 from gfx_assets.defs.gfx_ingest.report import sync_metadata
 from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_retries
-from gfx_assets.lib.common.events import record_sync, resolve_dead_letters
-from gfx_assets.lib.nas_sync import manifest
+from gfx_assets.lib.common.events import record_sync
+from gfx_assets.lib.nas_sync import dead_letters, manifest
 from gfx_assets.lib.nas_sync.landing import Landed, land
 from gfx_assets.lib.nas_sync.registry import RegistryLookupError
-from gfx_assets.lib.nas_sync.scan import FileStat, stat_files, storable
+from gfx_assets.lib.nas_sync.scan import FileStat, stat_files
 from gfx_assets.lib.nas_sync.staging import Staged, staged_rows
 from gfx_assets.lib.operations.views import partition_row_count
+from gfx_assets.lib.sinks import Sink
 from gfx_assets.resources import GfxSink, NasResource
 
 PROGRESS_LOG_SECONDS = 10.0
@@ -57,8 +58,7 @@ def gfx_sessions(
         _log_staged(context, staged)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")
         record_sync(target, pc_id, context.run.run_id, landed.landed_paths)
-        # a rejection with a reason is as final as a stored row: its dead letter is resolved too
-        resolve_dead_letters(target, "gfx", pc_id, [storable(r.nas_path) for r in landed.rejections])
+        _resolve_dead_letters(context, target, nas, pc_id)
         partition_rows = partition_row_count(target, pc_id)
     seconds = time.monotonic() - started
     return dg.MaterializeResult(metadata=sync_metadata(files, staged, landed, seconds, partition_rows))
@@ -79,6 +79,16 @@ def _watch_path(nas: NasResource, pc_id: str) -> str:
         return nas.watch_path(pc_id)
     except RegistryLookupError as error:
         raise dg.Failure(f"{error}; cannot tell where {pc_id} writes", allow_retries=False) from None
+
+
+def _resolve_dead_letters(
+    context: dg.AssetExecutionContext, target: Sink, nas: NasResource, pc_id: str
+) -> None:
+    """Every open dead letter of the PC whose file has landed by now (in this run, an earlier attempt
+    of it, or another run; a rejection with a reason is as final as a stored row) is resolved."""
+    resolved = dead_letters.resolve_landed(target, nas.path, pc_id)
+    if resolved:
+        context.log.info(f"dead letters: {len(resolved)} resolved, their files have landed")
 
 
 def _progress(context: dg.AssetExecutionContext, total: int) -> Callable[[Landed], None]:

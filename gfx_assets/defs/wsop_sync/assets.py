@@ -6,6 +6,7 @@ from datetime import timedelta
 import dagster as dg
 
 from gfx_assets.defs.wsop_sync.failures import fail_sync
+from gfx_assets.lib.common.events import resolve_dead_letters
 from gfx_assets.lib.wsop.sync import TableSync, sync_table
 from gfx_assets.lib.wsop.tables import CHIP_COUNTS, EVENTS, PLAYERS, SOURCE, WsopTable
 from gfx_assets.resources import GfxSink, WsopSource
@@ -13,7 +14,7 @@ from gfx_assets.resources.wsop import cron_interval_seconds
 from gfx_assets.settings import get_settings
 
 WSOP_GROUP = "wsop_sync"
-WSOP_TAGS = {"gfx/source": SOURCE}  # the run-failure sensor tells WSOP runs by this tag
+WSOP_TAGS = {"gfx/source": SOURCE}  # shown on the runs page; the failure sensor goes by asset name
 
 # Late syncs show in the UI: the freshness warns after 1.5 intervals of the schedule without a sync and
 # fails after two, the same rule as STALE in v_sync_dashboard.
@@ -56,6 +57,7 @@ def _wsop_asset(table: WsopTable, deps: list[dg.AssetsDefinition]) -> dg.AssetsD
                 result = sync_table(target, table, options, wsop_source.schedule())
             except Exception as error:  # every failure is counted in sync_status, then leaves
                 fail_sync(context, wsop_source, target, table.name, error)
+            resolve_dead_letters(target, "wsop", "", [table.name])  # the table is in sync again
         context.log.info(
             f"{table.name}: read {result.rows_read}, upserted {result.rows_upserted}, "
             f"unchanged {result.rows_unchanged}; "
