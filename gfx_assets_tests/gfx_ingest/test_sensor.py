@@ -1,5 +1,6 @@
 """gfx_nas_sensor ticks: what it requests for new, unchanged, rewritten and unsettled files, how it
-keeps PC partitions in step with the registry, and how it re-requests files whose run failed."""
+keeps PC partitions in step with the registry, how it re-requests files whose run failed, and that a PC
+already being synced (by any run) gets no second run."""
 
 import json
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource
@@ -35,6 +37,22 @@ def instance():
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
         yield instance
+
+
+@pytest.mark.parametrize("job_name", ["gfx_sessions_job", "__ASSET_JOB"])
+def test_a_pc_that_a_run_is_syncing_now_gets_no_second_run(
+    instance, nas_root: Path, gfx_sink: GfxSink, job_name: str
+) -> None:
+    """Whether the sensor or the UI (Materialize, backfill) launched the run in flight."""
+    instance.add_run(
+        dg.DagsterRun(
+            job_name=job_name,
+            status=dg.DagsterRunStatus.STARTED,
+            tags={"dagster/partition": "PC01"},
+            asset_selection=frozenset({gfx_sessions.key}),
+        )
+    )
+    assert set(requests_by_pc(tick(instance, nas_root, gfx_sink))) == {"PC02"}
 
 
 def test_a_new_file_gives_a_run_request_naming_it(instance, nas_root: Path, gfx_sink: GfxSink) -> None:

@@ -6,7 +6,7 @@ from contextlib import ExitStack
 
 import dagster as dg
 
-from gfx_assets.defs.gfx_ingest.assets import SyncConfig
+from gfx_assets.defs.gfx_ingest.assets import SyncConfig, gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.lib.common.redaction import redact
@@ -168,8 +168,14 @@ class _Target:
 
 
 def _in_flight_partitions(instance: dg.DagsterInstance) -> set[str]:
-    records = instance.get_run_records(dg.RunsFilter(job_name=GFX_SYNC_JOB_NAME, statuses=IN_FLIGHT))
-    return {record.dagster_run.tags.get("dagster/partition") for record in records}
+    """PCs a run is syncing now, whoever launched it: this sensor, the UI (`__ASSET_JOB`) or a backfill."""
+    records = instance.get_run_records(dg.RunsFilter(statuses=IN_FLIGHT))
+    return {
+        record.dagster_run.tags.get("dagster/partition")
+        for record in records
+        if record.dagster_run.job_name == GFX_SYNC_JOB_NAME
+        or gfx_sessions.key in (record.dagster_run.asset_selection or ())
+    }
 
 
 def _request(
