@@ -77,6 +77,19 @@ def reconciliation(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation
     return evaluation
 
 
+def check_counts(evaluation: dg.AssetCheckEvaluation) -> dict[str, int]:
+    """The reconciliation check's `counts` table: files per state (checked, accounted, missing, ...)."""
+    return {
+        record.data["state"]: record.data["files"] for record in evaluation.metadata["counts"].value.records
+    }
+
+
+def check_files(evaluation: dg.AssetCheckEvaluation, state: str) -> list[str]:
+    """The files of one state (missing, in_flight, stale) the reconciliation check lists."""
+    records = evaluation.metadata["files"].value.records
+    return [record.data["file"] for record in records if record.data["state"] == state]
+
+
 def query(database_url: str, statement: str, *params: Any) -> list[tuple]:
     with psycopg.connect(database_url) as conn:
         return conn.execute(statement, params or None).fetchall()

@@ -1,8 +1,11 @@
-"""The demo NAS of `gfx-assets dev`: three synthetic PCs, and a simulator playing hands on them."""
+"""The demo NAS of `gfx-assets dev`: three synthetic PCs with one bad export among their files, and a
+simulator playing hands on them."""
 
 import itertools
+import os
 import random
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,14 +14,30 @@ from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_
 
 DEMO_PCS = ["PC01", "PC02", "PC03"]
 HANDS_PER_SESSION = 60
+# Never a name the simulator writes (`PGFX_live_data_export GameID=<id>.json`), so it stays as seeded.
+DEMO_BAD_FILE_NAME = "demo-truncated-export.json"
+DAY_SECONDS = 86400
 
 
 def ensure_sample_nas(nas_root: Path) -> bool:
     """Seed the sample NAS unless it already has a registry; True when it was seeded now."""
     if (nas_root / REGISTRY_PATH).exists():
         return False
-    seed_nas(nas_root, DEMO_PCS)
+    exports = seed_nas(nas_root, DEMO_PCS)
+    seed_bad_export(exports[-1])
     return True
+
+
+def seed_bad_export(good: Path) -> Path:
+    """A copy of the export `good` cut in half, beside it: the first sync rejects it with its reason,
+    so PC health and the open-problems check have something to show. It is dated a day back, long
+    finished, so it is not taken for a file PokerGFX is still writing."""
+    bad = good.with_name(DEMO_BAD_FILE_NAME)
+    content = good.read_bytes()
+    bad.write_bytes(content[: len(content) // 2])
+    written = time.time() - DAY_SECONDS
+    os.utime(bad, (written, written))
+    return bad
 
 
 class HandSimulator(threading.Thread):

@@ -36,6 +36,16 @@ VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 ENV_ENTRY = re.compile(r"^#?\s*(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)$", re.MULTILINE)
 MOUNT = re.compile(r"(?P<source>\$\{[^}]*\}|[^:]+):(?P<target>[^:]+)(?::(?P<mode>ro|rw))?")
 SETTING_NAMES = {f"GFX_{name.upper()}" for name in GfxSettings.model_fields}
+# Sections of docker/dagster.yaml that must equal the top-level dagster.yaml's (run_monitoring: see below).
+SHARED_WITH_THE_LOCAL_INSTANCE = (
+    "run_coordinator",
+    "concurrency",
+    "run_retries",
+    "retention",
+    "telemetry",
+    "python_logs",
+    "nux",
+)
 
 
 def _compose() -> dict[str, Any]:
@@ -303,10 +313,12 @@ def test_dagster_storage_is_the_compose_postgres_with_a_url_encoded_password(
     assert f"CREATE DATABASE {url.database}" in init_sql
 
 
-def test_the_deployment_keeps_the_run_policies_of_the_local_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_deployment_keeps_the_run_policies_logs_and_ui_settings_of_the_local_instance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     deployed = _instance_config(monkeypatch)
     local = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text())
-    for key in ("run_coordinator", "concurrency", "run_retries", "retention", "telemetry"):
+    for key in SHARED_WITH_THE_LOCAL_INSTANCE:
         assert deployed[key] == local[key], key
     monitoring = dict(deployed["run_monitoring"])
     assert monitoring.pop("max_runtime_seconds") > 0  # frees a PC whose run died with its code server

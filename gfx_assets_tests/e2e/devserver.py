@@ -62,27 +62,35 @@ def gfx(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def gfx_dev(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen, str]]:
+def gfx_dev(
+    env: dict[str, str], *args: str, terminal: Path | None = None
+) -> Iterator[tuple[subprocess.Popen, str]]:
     """`gfx-assets dev` on a free port with only `env` as GFX_ settings; yields the process and URL.
-    It runs in a session of its own, so its process group id is its pid."""
+    It runs in a session of its own, so its process group id is its pid. Its terminal output (stdout
+    and stderr, as an operator sees them) goes to the file `terminal`, else nowhere."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gfx_assets.cli", "dev", "--port", str(port), *args],
-        env={**_without_gfx_settings(), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        yield process, f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    with open(terminal or os.devnull, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gfx_assets.cli", "dev", "--port", str(port), *args],
+            env={**_without_gfx_settings(), **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process, f"http://127.0.0.1:{port}"
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _without_gfx_settings() -> dict[str, str]:

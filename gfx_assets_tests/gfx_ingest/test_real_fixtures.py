@@ -8,6 +8,7 @@ import pytest
 
 from gfx_assets.resources import GfxSink
 from gfx_assets_tests.support import (
+    check_counts,
     materialization_metadata,
     nas,
     query,
@@ -111,7 +112,7 @@ def test_the_same_folder_under_two_pcs_gives_34_rows(
 def test_reconciliation_accounts_for_all_18_files(synced_pc01: dg.ExecuteInProcessResult) -> None:
     evaluation = reconciliation(synced_pc01)
     assert evaluation.passed
-    assert (evaluation.metadata["files"].value, evaluation.metadata["accounted"].value) == (18, 18)
+    assert (check_counts(evaluation)["checked"], check_counts(evaluation)["accounted"]) == (18, 18)
 
 
 def test_pc_status_shows_the_synced_pc_online(

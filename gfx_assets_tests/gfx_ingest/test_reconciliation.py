@@ -1,7 +1,8 @@
 """gfx_sessions_reconciliation: a file whose content is in neither gfx_sessions nor gfx_rejected_files
 fails the check with its path; a file written moments ago is in flight, not missing, by the same rule
 ingestion uses; a sensor run's check covers its files; the check never fails the run; run without a
-PC it says how to pick one; the hourly schedule sweeps every PC."""
+PC it says how to pick one; the hourly schedule sweeps every PC. Its counts are in its description and
+tables, never numeric metadata (the UI would plot every PC in one line)."""
 
 import os
 import time
@@ -18,6 +19,8 @@ from gfx_assets.defs.gfx_ingest.schedules import gfx_reconciliation_schedule
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets.resources import GfxSink
 from gfx_assets_tests.support import (
+    check_counts,
+    check_files,
     check_only,
     execute,
     materialization_metadata,
@@ -36,8 +39,8 @@ def nas_root(tmp_path: Path) -> Path:
     return seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
 
 
-def _new_file(nas_root: Path, mtime: float) -> Path:
-    session = SyntheticSession(77)
+def _new_file(nas_root: Path, mtime: float, seed: int = 77) -> Path:
+    session = SyntheticSession(seed)
     session.add_hand()
     path = nas_root / "PC01" / "1122" / session.file_name
     write_session(path, session)
@@ -50,7 +53,14 @@ def test_a_synced_folder_passes_with_every_file_accounted_for(nas_root: Path, gf
         sync(instance, "PC01", nas(nas_root), gfx_sink)
         evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
     assert evaluation.passed
-    assert evaluation.metadata["accounted"].value == 3
+    assert check_counts(evaluation) == {
+        "checked": 3,
+        "accounted": 3,
+        "missing": 0,
+        "in_flight": 0,
+        "stale": 0,
+    }
+    assert evaluation.description.startswith("3/3 files accounted for, 0 missing")
 
 
 def test_a_lost_row_fails_the_check_naming_the_file(
@@ -61,8 +71,8 @@ def test_a_lost_row_fails_the_check_naming_the_file(
         execute(database_url, "DELETE FROM gfx_sessions WHERE id = (SELECT id FROM gfx_sessions LIMIT 1)")
         evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
     assert not evaluation.passed
-    assert evaluation.metadata["missing"].value == 1
-    [path] = evaluation.metadata["missing_examples"].value
+    assert check_counts(evaluation)["missing"] == 1
+    [path] = check_files(evaluation, "missing")
     assert path.startswith("PC01/") and path.endswith(".json")
 
 
@@ -72,7 +82,7 @@ def test_an_old_file_never_synced_is_missing(nas_root: Path, gfx_sink: GfxSink) 
         _new_file(nas_root, mtime=HOUR_AGO)
         evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
     assert not evaluation.passed
-    assert evaluation.metadata["missing"].value == 1
+    assert check_counts(evaluation)["missing"] == 1
 
 
 def test_a_file_written_moments_ago_is_in_flight_not_missing(nas_root: Path, gfx_sink: GfxSink) -> None:
@@ -81,7 +91,40 @@ def test_a_file_written_moments_ago_is_in_flight_not_missing(nas_root: Path, gfx
         _new_file(nas_root, mtime=time.time() - 5)
         evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
     assert evaluation.passed
-    assert (evaluation.metadata["in_flight"].value, evaluation.metadata["missing"].value) == (1, 0)
+    assert (check_counts(evaluation)["in_flight"], check_counts(evaluation)["missing"]) == (1, 0)
+
+
+def test_the_counts_show_as_description_and_tables_without_a_numeric_series(
+    nas_root: Path, gfx_sink: GfxSink
+) -> None:
+    with dg.instance_for_test() as instance:
+        sync(instance, "PC01", nas(nas_root), gfx_sink)
+        old, young = _new_file(nas_root, mtime=HOUR_AGO), _new_file(nas_root, mtime=time.time() - 5, seed=78)
+        evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
+    assert evaluation.description == (
+        "3/5 files accounted for, 1 missing, 1 changed in the last 300 s and not synced yet, 0 stale"
+    )
+    assert {key: type(value) for key, value in evaluation.metadata.items()} == {
+        "counts": dg.TableMetadataValue,
+        "files": dg.TableMetadataValue,
+    }
+    assert not [
+        key
+        for key, value in evaluation.metadata.items()
+        if isinstance(value, (dg.IntMetadataValue, dg.FloatMetadataValue))
+    ]
+    assert check_counts(evaluation) == {
+        "checked": 5,
+        "accounted": 3,
+        "missing": 1,
+        "in_flight": 1,
+        "stale": 0,
+    }
+    relative = [path.relative_to(nas_root).as_posix() for path in (old, young)]
+    assert [check_files(evaluation, "missing"), check_files(evaluation, "in_flight")] == [
+        [relative[0]],
+        [relative[1]],
+    ]
 
 
 def test_the_hourly_schedule_sweeps_every_pc_partition() -> None:
@@ -108,7 +151,7 @@ def test_a_truncated_file_ingestion_waits_for_is_in_flight_for_the_check_too(
     evaluation = reconciliation(result)
     assert (metadata["still_being_written"], metadata["rejected"]) == (1, 0)
     assert evaluation.passed
-    assert (evaluation.metadata["in_flight"].value, evaluation.metadata["missing"].value) == (1, 0)
+    assert (check_counts(evaluation)["in_flight"], check_counts(evaluation)["missing"]) == (1, 0)
 
 
 def test_after_a_sensor_run_the_check_covers_the_runs_files(nas_root: Path, database_url: str) -> None:
@@ -118,7 +161,7 @@ def test_after_a_sensor_run_the_check_covers_the_runs_files(nas_root: Path, data
             sync(instance, "PC01", nas(nas_root), postgres_sink(database_url), [first])
         )
     assert evaluation.passed  # the other, never synced files are the sensor's next runs, not this run's
-    assert evaluation.metadata["files"].value == 1 and others
+    assert check_counts(evaluation)["checked"] == 1 and others
 
 
 def test_an_unreadable_registry_fails_the_check_not_the_run(nas_root: Path, database_url: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets_tests.support import (
+    check_counts,
     execute,
     nas,
     postgres_sink,
@@ -68,4 +69,4 @@ def test_sigkill_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
     assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [
         (FILES, FILES)
     ]
-    assert reconciliation(retry).metadata["missing"].value == 0
+    assert check_counts(reconciliation(retry))["missing"] == 0

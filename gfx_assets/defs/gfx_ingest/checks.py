@@ -7,9 +7,11 @@ import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
+from gfx_assets.defs.operations.tables import column, table
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.nas_sync.reconcile import MAX_EXAMPLES, Reconciliation, reconcile
 from gfx_assets.lib.nas_sync.scan import FileStat, stat_files, written_within
+from gfx_assets.lib.sinks.base import Row
 from gfx_assets.resources import GfxSink, NasResource
 
 SWEEP_TAG = ("gfx/trigger", "hourly_reconciliation")  # set by gfx_reconciliation_schedule
@@ -18,6 +20,20 @@ NO_PARTITION = (
     "gfx_sessions -> Checks, pick a partition), or launch a backfill of gfx_sessions over the PCs; the "
     "hourly gfx_reconciliation_schedule sweeps every PC."
 )
+COUNTS = [
+    column(
+        "state",
+        "string",
+        "checked: settled files looked at; accounted: stored with the same SHA-256 or rejected with a "
+        "reason; missing: neither; in_flight: changed within GFX_STILL_WRITING_SECONDS, not synced yet; "
+        "stale: changed on the NAS since its last sync",
+    ),
+    column("files", "int", "How many files"),
+]
+FILES = [
+    column("file", "string", "NAS path, relative to the NAS root"),
+    column("state", "string", "missing, in_flight or stale"),
+]
 
 
 @dg.asset_check(
@@ -72,15 +88,29 @@ def _result(result: Reconciliation, nas: NasResource) -> dg.AssetCheckResult:
         severity=dg.AssetCheckSeverity.ERROR,
         description=(
             f"{result.accounted}/{result.files} files accounted for, {len(result.missing)} missing, "
-            f"{len(result.in_flight)} changed in the last {nas.still_writing_seconds:g} s and not synced yet"
+            f"{len(result.in_flight)} changed in the last {nas.still_writing_seconds:g} s and not synced "
+            f"yet, {len(result.stale)} stale"
         ),
-        metadata={
-            "files": result.files,
-            "accounted": result.accounted,
-            "missing": len(result.missing),
-            "in_flight": len(result.in_flight),
-            "stale": len(result.stale),
-            "missing_examples": dg.MetadataValue.json(result.missing[:MAX_EXAMPLES]),
-            "stale_examples": dg.MetadataValue.json(result.stale[:MAX_EXAMPLES]),
-        },
+        # Counts stay in the description and tables: numbers in metadata would be plotted with every PC
+        # in one line.
+        metadata={"counts": table(_counts(result), COUNTS), "files": table(_files_listed(result), FILES)},
     )
+
+
+def _counts(result: Reconciliation) -> list[Row]:
+    counts = {
+        "checked": result.files,
+        "accounted": result.accounted,
+        "missing": len(result.missing),
+        "in_flight": len(result.in_flight),
+        "stale": len(result.stale),
+    }
+    return [{"state": state, "files": files} for state, files in counts.items()]
+
+
+def _files_listed(result: Reconciliation) -> list[Row]:
+    """The first MAX_EXAMPLES files of each state that needs a look."""
+    listed = {"missing": result.missing, "in_flight": result.in_flight, "stale": result.stale}
+    return [
+        {"file": path, "state": state} for state, paths in listed.items() for path in paths[:MAX_EXAMPLES]
+    ]
