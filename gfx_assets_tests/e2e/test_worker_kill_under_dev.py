@@ -1,6 +1,6 @@
 """A run worker killed with SIGKILL mid-run under `gfx-assets dev` is recovered by Dagster alone: the
 run is marked failed, run retries (dagster.yaml `run_retries`) launch a new run tagged with the killed
-one as its parent, and that run lands every file, once; nothing is left behind.
+one as its parent, and that run lands every file, once; nothing is left behind. On both sinks.
 
 What notices the dead worker, as found in Dagster 1.13.27: not the daemon's run monitoring. The
 DefaultRunLauncher that `dagster dev` uses has `supports_check_run_worker_health = False`, so run
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from gfx_assets.lib.common.migrations import migrate
 from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2
+from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.e2e.devserver import wait_for
 from gfx_assets_tests.e2e.faults import (
     BOOKKEEPING_SETTLE_SECONDS,
@@ -28,6 +30,8 @@ from gfx_assets_tests.e2e.faults import (
     run_worker,
     server_of_its_own,
 )
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.supabase_roles import create_supabase_roles
 from gfx_assets_tests.support import query, seeded_nas
 
 SESSIONS = 400  # enough files that the run is still writing when the worker is killed
@@ -40,27 +44,35 @@ RETRIES_OF = """
     WHERE t.key = 'dagster/parent_run_id' AND t.value = %s"""
 
 
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The target and Dagster's storage, each on a server of its own (not under the dev's GFX_HOME)."""
+@pytest.fixture(params=["postgres", "supabase_rest"])
+def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dict[str, str], str, str]]:
+    """`gfx-assets dev` settings for one sink, the target database and Dagster's storage, each on a
+    server of its own (not under the dev's GFX_HOME)."""
     with (
         server_of_its_own(tmp_path / "target", "gfx") as target,
         server_of_its_own(tmp_path / "dagster", "dagster") as storage,
     ):
-        yield target, storage
+        env = {"GFX_HOME": str(tmp_path / "home"), "GFX_DAGSTER_STORAGE_URL": as_sqlalchemy_psycopg2(storage)}
+        if request.param == "postgres":
+            yield {**env, "GFX_DATABASE_URL": target}, target, storage
+            return
+        create_supabase_roles(target)
+        migrate(target)
+        with serve(create_app(target, service_key=SERVICE_KEY)) as base_url:
+            rest = {
+                "GFX_SINK": "supabase",
+                "GFX_SUPABASE_URL": base_url,
+                "GFX_SUPABASE_SERVICE_KEY": SERVICE_KEY,
+            }
+            yield {**env, **rest}, target, storage
 
 
 def test_a_run_worker_killed_mid_run_is_retried_by_dagster_and_lands_every_file(
-    tmp_path: Path, servers: tuple[str, str]
+    tmp_path: Path, setup: tuple[dict[str, str], str, str]
 ) -> None:
-    target, storage = servers
+    settings, target, storage = setup
     home, nas_root = tmp_path / "home", seeded_nas(tmp_path / "nas", ["PC01"], SESSIONS, hands=(5, 10))
-    env = {
-        "GFX_HOME": str(home),
-        "GFX_DATABASE_URL": target,
-        "GFX_DAGSTER_STORAGE_URL": as_sqlalchemy_psycopg2(storage),
-        "GFX_NAS_ROOT": str(nas_root),
-    }
+    env = {**settings, "GFX_NAS_ROOT": str(nas_root)}
     with dev_leaving_nothing(env, home):
         [(killed_run,)] = wait_for(lambda: query(storage, STARTED_SYNC), 240, "the sync step to start")
         worker = wait_for(lambda: run_worker(home), 30, "the run worker process")

@@ -1,9 +1,10 @@
 """When a failure is worth a Slack message, and sending it.
 
-An error that repeats (a refused key fails every run of every PC) is alerted once an hour, not once
-per run: the last time each error was alerted is kept in Dagster's own key-value storage, which works
-while the target database is down. A WSOP table alerts when it turns ERROR (first failure) or
-CRITICAL (past CRITICAL_AFTER consecutive failures), as `v_sync_dashboard` shows it.
+An error that repeats (a refused key fails every run of every PC and every WSOP table) is alerted
+once an hour, not once per run: the last time each error was alerted is kept in Dagster's own
+key-value storage, which works while the target database is down. A WSOP table alerts when it turns
+ERROR (first failure) or CRITICAL (past CRITICAL_AFTER consecutive failures), as `v_sync_dashboard`
+shows it.
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from gfx_assets.resources.sinks import SENSOR_REQUEST_DEADLINE_SECONDS
 ALERT_REPEAT_SECONDS = 3600
 CRITICAL_AFTER = 5  # v_sync_dashboard: CRITICAL when consecutive_failures > 5
 _VOLATILE = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+")  # run ids, counts and times differ per run
+_NAMED = re.compile(r"^(?:[\w ,]+: )+")  # "wsop_events: ", "gfx_sessions: sink error, not retried: "
 
 
 def alert(
@@ -42,8 +44,16 @@ def alert(
     post_alert(webhook.url, slack_payload(failed, recorded), log, webhook.timeout_seconds)
 
 
+def error_signature(error: str) -> str:
+    """What makes two failures the same error: their distinct causes, without the step or table names
+    that prefix them and without run ids, counts and times. A refused key that fails the GFX sync of
+    every PC and every WSOP table is one error."""
+    causes = {_VOLATILE.sub("#", _NAMED.sub("", line.strip())) for line in error.splitlines() if line.strip()}
+    return "\n".join(sorted(causes))
+
+
 def _first_in_an_hour(instance: dg.DagsterInstance, failed: FailedRun) -> bool:
-    signature = _VOLATILE.sub("#", f"{failed.source}:{failed.error}")
+    signature = error_signature(failed.error)
     key = "gfx_assets/alerted/" + hashlib.sha256(signature.encode()).hexdigest()[:24]
     last = instance.run_storage.get_cursor_values({key}).get(key)
     now = time.time()

@@ -101,9 +101,13 @@ def slack_payload(failed: FailedRun, recorded: bool) -> dict[str, str]:
     """A Slack incoming-webhook message naming the job, PC, run, files and error."""
     where = failed.pc_id or ", ".join(failed.nas_paths) or "no PC"
     items = "file(s)" if failed.source == "gfx" else "table(s)"
+    if recorded:
+        listed = f"{len(failed.nas_paths)} {items} not synced, listed in gfx_sync_failures."
+    else:  # the target refused even the look-up of what is missing: no count to give
+        listed = f"the {items} not synced are listed in gfx_sync_failures once the target takes writes."
     lines = [
         f":rotating_light: *{failed.job_name}* ({failed.source}) failed for good on *{where}*",
-        f"Run `{failed.run_id}`: {len(failed.nas_paths)} {items} not synced, listed in gfx_sync_failures.",
+        f"Run `{failed.run_id}`: {listed}",
         "> " + truncate(failed.error, MAX_ALERT_ERROR_CHARS).replace("\n", "\n> "),
     ]
     if not recorded:
