@@ -1,9 +1,11 @@
 """What `gfx-assets sync` has to do before it starts Dagster: a PC whose settled files the manifest
 holds already gets no run, so a sync with nothing new neither imports Dagster nor opens its storage.
 
-The rule is the run's own (gfx_ingest/assets.py): the settled `*.json` files of the PC folder whose
-(path, size, mtime) the manifest does not hold. When the manifest cannot be read, every PC is run, so
-the failure shows as a failed run in the UI, as it did before this check existed.
+The rules are the run's own: the settled `*.json` files of the PC folder whose (path, size, mtime) the
+manifest does not hold (gfx_ingest/assets.py), and the sessions whose latest snapshot's hands are not
+loaded yet (`sessions_to_load`: sessions stored before migration 0007, or whose hand step failed), which
+the run's gfx_hand_tables loads. When the target cannot be read, every PC is run, so the failure shows as
+a failed run in the UI, as it did before this check existed.
 """
 
 import time
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 from gfx_assets.cli.runtime import target_url
 from gfx_assets.lib.nas_sync import manifest
+from gfx_assets.lib.nas_sync.hand_loading import sessions_to_load
 from gfx_assets.lib.nas_sync.registry import Registry
 from gfx_assets.lib.nas_sync.scan import FileStat, scan_folder, settled
 from gfx_assets.lib.sinks import Sink, SinkError, SinkUnavailable
@@ -26,15 +29,17 @@ CHECK_DEADLINE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class PcWork:
-    """One PC's settled files and how many of them the manifest lacks (None: it could not be read)."""
+    """One PC's settled files, how many of them the manifest lacks, and how many of its sessions still
+    need their hands loaded (None: it could not be read)."""
 
     pc_id: str
     files: int
     pending: int | None
+    hands_pending: int | None = 0
 
     @property
     def needs_run(self) -> bool:
-        return self.pending != 0
+        return self.pending != 0 or self.hands_pending != 0
 
     def summary(self) -> str:
         """The line a run of this PC would print, for a run that is not needed."""
@@ -52,7 +57,10 @@ def pc_work(settings: GfxSettings, registry: Registry, pc_ids: list[str]) -> lis
         for pc_id in pc_ids
     }
     with _manifest_reader(settings) as target:
-        return [PcWork(pc_id, len(files), _pending(target, pc_id, files)) for pc_id, files in found.items()]
+        return [
+            PcWork(pc_id, len(files), _pending(target, pc_id, files), _hands_pending(target, pc_id))
+            for pc_id, files in found.items()
+        ]
 
 
 def _pending(target: Sink, pc_id: str, files: list[FileStat]) -> int | None:
@@ -60,6 +68,13 @@ def _pending(target: Sink, pc_id: str, files: list[FileStat]) -> int | None:
         return 0
     try:
         return len(manifest.pending(files, manifest.synced_keys(target, pc_id)))
+    except (SinkError, SinkUnavailable):
+        return None
+
+
+def _hands_pending(target: Sink, pc_id: str) -> int | None:
+    try:
+        return len(sessions_to_load(target, pc_id))
     except (SinkError, SinkUnavailable):
         return None
 

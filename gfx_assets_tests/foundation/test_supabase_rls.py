@@ -1,11 +1,13 @@
-"""Supabase security (migrations/0005_supabase_rls.sql) on a real PostgreSQL set up as a Supabase project:
+"""Supabase security (migrations/0005_supabase_rls.sql, and 0007's section for the hand tables and the
+snapshot ledger) on a real PostgreSQL set up as a Supabase project:
 the roles anon, authenticated and service_role, and Supabase's default grants made before migrating.
 
 Covers: every table in schema public has row-level security and every view runs as its caller (so a
 later migration that forgets it fails here); anon may read or write nothing, even if privileges were
-granted again; authenticated reads the read models and writes nothing; service_role writes; the REST
-sink, running as service_role as PostgREST does, still lands a sync; the migration also runs on a plain
-PostgreSQL where the Supabase roles do not exist."""
+granted again; authenticated reads every row of the read models (the hand tables included) and writes
+nothing, and cannot read the bookkeeping (the snapshot ledger included); service_role writes; the REST
+sink, running as service_role as PostgREST does, still lands a sync with its hands; the migration also
+runs on a plain PostgreSQL where the Supabase roles do not exist."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +22,10 @@ from gfx_assets.lib.common.migrations import migrate
 from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, stop_embedded_server
 from gfx_assets.resources import SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
+from gfx_assets_tests.gfx_hands.support import sync_with_hands
 from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.supabase_roles import grant_like_supabase
-from gfx_assets_tests.support import execute, nas, postgres_sink, query, seeded_nas, sync
+from gfx_assets_tests.support import execute, nas, postgres_sink, query, seeded_nas
 
 TABLES = [
     "gfx_sessions",
@@ -31,16 +34,29 @@ TABLES = [
     "gfx_sync_failures",
     "sync_events",
     "gfx_schema_migrations",
+    "gfx_hands",
+    "gfx_hand_players",
+    "gfx_events",
+    "gfx_players",
+    "gfx_session_snapshots",
 ]
 TRUE = {"true", "on", "yes", "1"}  # how PostgreSQL may store a boolean reloption
-READ_MODELS = ["gfx_sessions", "gfx_sessions_latest", "pc_status"]
-BOOKKEEPING = ["gfx_file_manifest", "gfx_sync_failures", "gfx_schema_migrations"]
+HAND_TABLES = ["gfx_hands", "gfx_hand_players", "gfx_events", "gfx_players"]
+READ_MODELS = ["gfx_sessions", "gfx_sessions_latest", "pc_status", *HAND_TABLES]
+BOOKKEEPING = ["gfx_file_manifest", "gfx_sync_failures", "gfx_schema_migrations", "gfx_session_snapshots"]
 WRITES = {
     "insert": "INSERT INTO gfx_sessions (gfx_pc_id, file_hash, raw_json) VALUES ('PC09', 'h', '{}')",
     "update": "UPDATE gfx_sessions SET event_title = 'changed'",
     "delete": "DELETE FROM gfx_sessions",
     "truncate": "TRUNCATE gfx_sessions",  # not subject to RLS: only a revoked privilege stops it
     "manifest": "INSERT INTO gfx_file_manifest VALUES ('PC09', 'p', 1, now(), 'h', 'synced', now())",
+    "hand_update": "UPDATE gfx_hands SET hand_num = 0",
+    "hand_delete": "DELETE FROM gfx_hands",
+    "seat_update": "UPDATE gfx_hand_players SET player_name = 'changed'",
+    "event_delete": "DELETE FROM gfx_events",
+    "player_insert": "INSERT INTO gfx_players (player_hash, name) VALUES ('x', 'x')",
+    "ledger_update": "UPDATE gfx_session_snapshots SET hands_loaded_at = NULL",
+    "hand_truncate": "TRUNCATE gfx_hands CASCADE",
 }
 IN_PUBLIC = "relnamespace = 'public'::regnamespace AND relkind NOT IN ('i', 'I', 'S', 'c')"
 RELATIONS = f"""
@@ -63,9 +79,9 @@ def supabase_url(empty_database_url: str) -> str:
 
 @pytest.fixture
 def synced_url(supabase_url: str, tmp_path: Path) -> str:
-    """`supabase_url` after a sync of three files of PC01, done by the owner."""
+    """`supabase_url` after a sync of three files of PC01 with their hands, done by the owner."""
     with dg.instance_for_test() as instance:
-        assert sync(
+        assert sync_with_hands(
             instance, "PC01", nas(seeded_nas(tmp_path / "nas", ["PC01"], 3)), postgres_sink(supabase_url)
         ).success
     return supabase_url
@@ -138,12 +154,16 @@ def test_anon_sees_no_row_even_when_select_is_granted_again(synced_url: str) -> 
     assert query(synced_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
 
 
-def test_authenticated_reads_the_read_models(synced_url: str) -> None:
-    counts = {
-        relation: _as_role(synced_url, "authenticated", f"SELECT count(*) FROM {relation}")[0][0]
-        for relation in READ_MODELS
+def test_authenticated_reads_every_row_of_the_read_models(synced_url: str) -> None:
+    statements = {relation: f"SELECT count(*) FROM {relation}" for relation in READ_MODELS}
+    seen = {
+        relation: _as_role(synced_url, "authenticated", sql)[0][0] for relation, sql in statements.items()
     }
-    assert counts == {"gfx_sessions": 3, "gfx_sessions_latest": 3, "pc_status": 1}
+    assert seen == {
+        relation: query(synced_url, sql)[0][0] for relation, sql in statements.items()
+    }  # the owner's
+    assert (seen["gfx_sessions"], seen["gfx_sessions_latest"], seen["pc_status"]) == (3, 3, 1)
+    assert all(seen[table] > 0 for table in HAND_TABLES)
     status = _as_role(synced_url, "authenticated", "SELECT gfx_pc_id, total_sessions FROM pc_status")
     assert status == [("PC01", 3)]
 
@@ -188,11 +208,15 @@ def test_the_rest_sink_running_as_service_role_lands_a_sync(supabase_url: str, t
     root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3)
     app = create_app(supabase_url, service_key=SERVICE_KEY, role="service_role")
     with serve(app) as base_url, dg.instance_for_test() as instance:
-        result = sync(
+        result = sync_with_hands(
             instance, "PC01", nas(root), SupabaseSinkResource(url=base_url, service_key=SERVICE_KEY)
         )
     assert result.success
     assert query(supabase_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
+    assert query(
+        supabase_url, "SELECT count(*) FROM gfx_session_snapshots WHERE hands_loaded_at IS NOT NULL"
+    ) == [(3,)]
+    assert query(supabase_url, "SELECT count(*) > 0 FROM gfx_events") == [(True,)]
     assert query(supabase_url, "SELECT count(*) FROM gfx_file_manifest WHERE status = 'synced'") == [(3,)]
     assert any(seen.method == "POST" and seen.status == 201 for seen in app.state.requests)
 

@@ -130,3 +130,24 @@ def test_the_growing_real_session_keeps_only_its_newest_json(loaded: Loaded) -> 
     assert query(loaded.database_url, "SELECT count(*) FROM gfx_sessions WHERE raw_json IS NULL") == [(2,)]
     latest = "SELECT hand_count FROM gfx_sessions_latest WHERE session_id = 638964611175191251"
     assert query(loaded.database_url, latest) == [(82,)]
+
+
+def test_each_table_reports_the_pcs_rows_as_its_row_count(loaded: Loaded) -> None:
+    """gfx_players belongs to no PC: its row count is the whole table's."""
+    of_pc = "JOIN gfx_hands h ON h.id = t.hand_id WHERE h.gfx_pc_id = 'PC01'"
+    counts = {
+        "gfx_hands": "SELECT count(*) FROM gfx_hands WHERE gfx_pc_id = 'PC01'",
+        "gfx_hand_players": f"SELECT count(*) FROM gfx_hand_players t {of_pc}",
+        "gfx_events": f"SELECT count(*) FROM gfx_events t {of_pc}",
+        "gfx_players": "SELECT count(*) FROM gfx_players",
+        "gfx_session_snapshots": "SELECT count(*) FROM gfx_session_snapshots WHERE gfx_pc_id = 'PC01'",
+    }
+    reported = {asset: metadata(loaded.result, asset)["dagster/row_count"] for asset in counts}
+    assert reported == {asset: query(loaded.database_url, sql)[0][0] for asset, sql in counts.items()}
+    assert (reported["gfx_hands"], reported["gfx_session_snapshots"]) == (701, 17)
+
+
+def test_the_real_exports_leave_no_value_unmapped(loaded: Loaded) -> None:
+    for asset in ("gfx_hands", "gfx_hand_players", "gfx_events", "gfx_players"):
+        found = metadata(loaded.result, asset)
+        assert (found["unmapped_values"], found["unmapped"]) == (0, {}), asset

@@ -4,13 +4,17 @@ Both materialize on their own when a PC's sessions change (declarative automatio
 same run as `gfx_sessions` when the NAS sensor or `gfx-assets sync` launches `gfx_sessions_job`.
 """
 
+from collections import Counter
+from typing import Any
+
 import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.partitions import gfx_pc_partitions
 from gfx_assets.defs.gfx_ingest.retries import gfx_retry_policy, sink_errors_as_retries
 from gfx_assets.lib.nas_sync.compaction import compact_pc
-from gfx_assets.lib.nas_sync.hand_loading import MAX_EXAMPLES, load_pc_hands
+from gfx_assets.lib.nas_sync.hand_loading import MAX_EXAMPLES, HandLoad, load_pc_hands, pc_row_counts
+from gfx_assets.lib.nas_sync.snapshots import LEDGER
 from gfx_assets.resources import GfxSink, SnapshotRetention
 
 GROUP = "gfx_hands"
@@ -42,11 +46,15 @@ def _spec(name: str, description: str, deps: list) -> dg.AssetSpec:
 )
 def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     """Loads, for every session of the PC whose latest snapshot changed, its new hands (and a last hand
-    that was still in progress) into the four tables. Rows the database refuses are listed in metadata."""
+    that was still in progress) into the four tables. Export entries or rows not stored (`refused`) and
+    values stored as NULL (`unmapped`) are counted in metadata and logged; `dagster/row_count` is the
+    PC's rows in each table (gfx_players: the whole table)."""
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         load = load_pc_hands(target, pc_id)
+        rows = pc_row_counts(target, pc_id)
     context.log.info(f"{load.sessions} session(s) loaded: {load.hands} hands, {load.events} events")
+    _log_findings(context, load)
     refused = {
         "refused_rows": len(load.refused),
         "refused": dg.MetadataValue.json(load.refused[:MAX_EXAMPLES]),
@@ -58,9 +66,29 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
         "gfx_players": {"players_recounted": load.players},
     }
     for name, metadata in counts.items():
+        table = {**_unmapped(load.unmapped, name), "dagster/row_count": dg.MetadataValue.int(rows[name])}
         yield dg.MaterializeResult(
-            asset_key=name, metadata={"sessions_loaded": load.sessions, **metadata, **refused}
+            asset_key=name, metadata={"sessions_loaded": load.sessions, **metadata, **refused, **table}
         )
+
+
+def _unmapped(found: Counter[str], table: str) -> dict[str, Any]:
+    """The table's values stored as NULL, by finding (`event_type=SHOWDOWN`: 3)."""
+    mine = Counter({key.split(".", 1)[1]: n for key, n in found.items() if key.startswith(f"{table}.")})
+    return {
+        "unmapped_values": sum(mine.values()),
+        "unmapped": dg.MetadataValue.json(dict(mine.most_common(MAX_EXAMPLES))),
+    }
+
+
+def _log_findings(context: dg.AssetExecutionContext, load: HandLoad) -> None:
+    if load.unmapped:
+        shown = [f"{key} ×{n}" for key, n in load.unmapped.most_common(MAX_EXAMPLES)]
+        if len(load.unmapped) > MAX_EXAMPLES:
+            shown.append(f"and {len(load.unmapped) - MAX_EXAMPLES} more")
+        context.log.warning(f"unmapped values (stored as NULL): {', '.join(shown)}")
+    if load.refused:
+        context.log.warning(f"{len(load.refused)} refused (not stored): {'; '.join(load.refused[:5])}")
 
 
 @dg.asset(
@@ -83,6 +111,7 @@ def gfx_session_snapshots(
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         report = compact_pc(target, pc_id, snapshot_retention.mode)
+        ledgered = target.count(LEDGER, {"gfx_pc_id": pc_id})
     for reason in report.not_prefix[:MAX_EXAMPLES]:
         context.log.warning(f"kept, not a prefix: {reason}")
     return dg.MaterializeResult(
@@ -93,5 +122,6 @@ def gfx_session_snapshots(
             "compacted": report.compacted,
             "kept_not_prefix": len(report.not_prefix),
             "not_prefix_examples": dg.MetadataValue.json(report.not_prefix[:MAX_EXAMPLES]),
+            "dagster/row_count": dg.MetadataValue.int(ledgered),
         }
     )

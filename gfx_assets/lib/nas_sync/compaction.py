@@ -83,7 +83,7 @@ def _judge(
         return
     count = older.ledger.get("hand_count") or 0
     verified = (
-        count <= len(data.get("Hands") or [])
+        count <= snapshots.hand_count(data)
         and snapshots.digest(data, count) == older.ledger["content_digest"]
     )
     note = (

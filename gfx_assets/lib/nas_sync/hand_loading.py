@@ -9,6 +9,7 @@ so a replay rewrites the same rows. Hands, seats and events the latest snapshot 
 deleted, so the tables always mirror it.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +26,8 @@ MAX_EXAMPLES = 20
 
 @dataclass
 class HandLoad:
-    """What one load of a PC wrote; `refused` are rows the database would not take (with the reason)."""
+    """What one load of a PC wrote. `refused`: export entries not stored, by the mapping (see `hands`) or
+    by the database, each with the reason; `unmapped`: values stored as NULL, by finding (`hand_values`)."""
 
     sessions: int = 0
     hands: int = 0
@@ -34,10 +36,14 @@ class HandLoad:
     players: int = 0
     deleted_hands: int = 0
     refused: list[str] = field(default_factory=list)
+    unmapped: Counter[str] = field(default_factory=Counter)
 
     def note_refused(self, table: str, failures: list[RowFailure]) -> None:
         for failure in failures:
-            key = {k: str(failure.row.get(k)) for k in ("session_id", "hand_index", "hand_id", "seat_num")}
+            key = {
+                k: str(failure.row.get(k))
+                for k in ("session_id", "hand_index", "hand_id", "seat_num", "event_order")
+            }
             shown = ", ".join(f"{k}={v}" for k, v in key.items() if v != "None")
             self.refused.append(f"{table} ({shown}): {failure.code} {failure.message}"[:300])
 
@@ -46,10 +52,8 @@ def load_pc_hands(sink: Sink, pc_id: str, now: datetime | None = None) -> HandLo
     now = now or datetime.now(UTC)
     load = HandLoad()
     touched: dict[str, dict[str, Any]] = {}
-    for session_snapshots in snapshots.pc_snapshots(sink, pc_id).values():
+    for session_snapshots in sessions_to_load(sink, pc_id):
         latest = session_snapshots[0]
-        if latest.session_id is None or (latest.ledger and latest.ledger.get("hands_loaded_at")):
-            continue
         data = snapshots.raw_json(sink, pc_id, latest.file_hash)
         if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
             continue
@@ -58,6 +62,27 @@ def load_pc_hands(sink: Sink, pc_id: str, now: datetime | None = None) -> HandLo
         load.sessions += 1
     load.players = player_totals.recount(sink, list(touched.values()), now)
     return load
+
+
+def pc_row_counts(sink: Sink, pc_id: str) -> dict[str, int]:
+    """Rows of the PC in each hand table, counted by the database: seats and events by the PC's hand ids.
+    gfx_players belongs to no PC (a player plays on several): its count is the whole table's."""
+    hands = [row["id"] for row in sink.select(HANDS, ["id"], {"gfx_pc_id": pc_id})]
+    children = {
+        table: sink.count(table, {"hand_id": hands}) if hands else 0 for table in (HAND_PLAYERS, EVENTS)
+    }
+    return {HANDS: len(hands), **children, player_totals.PLAYERS: sink.count(player_totals.PLAYERS, {})}
+
+
+def sessions_to_load(sink: Sink, pc_id: str) -> list[list[Snapshot]]:
+    """The snapshots (newest first) of each session whose latest snapshot's hands are not loaded: a new
+    snapshot, a session stored before the hand tables existed, or one whose hand load failed."""
+    return [
+        session
+        for session in snapshots.pc_snapshots(sink, pc_id).values()
+        if session[0].session_id is not None
+        and not (session[0].ledger and session[0].ledger.get("hands_loaded_at"))
+    ]
 
 
 def _loaded_before(session_snapshots: list[Snapshot]) -> dict[str, Any] | None:
@@ -88,6 +113,8 @@ def _load_session(
     session_id = latest.session_id
     first = first_changed_hand(data, before)
     rows = map_hands(pc_id, session_id, data, first, now)
+    load.refused.extend(rows.refused)
+    load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
     identities = list(rows.players.values())
@@ -98,7 +125,7 @@ def _load_session(
     _drop_stale_children(sink, rewritten, rows)
     load.hand_players += _write(sink, HAND_PLAYERS, rows.hand_players, ("hand_id", "seat_num"), load)
     load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load)
-    load.deleted_hands += _drop_hands_beyond(sink, pc_id, session_id, len(data.get("Hands") or []), previous)
+    load.deleted_hands += _drop_hands_gone(sink, pc_id, session_id, rows, range(first, previous + 1))
     ledger = snapshots.ledger_row(pc_id, latest, data, now)
     snapshots.record(sink, [{**ledger, "hands_loaded_at": now}])
     return rows
@@ -122,9 +149,11 @@ def _drop_stale_children(sink: Sink, rewritten: list, rows: HandRows) -> None:
             sink.delete(table, {"id": stale})
 
 
-def _drop_hands_beyond(sink: Sink, pc_id: str, session_id: int, count: int, previous: int) -> int:
-    """Hands past the latest snapshot's last one (a rewrite that shortened the file); cascades."""
-    gone = [hand_id(pc_id, session_id, index) for index in range(count + 1, previous + 1)]
+def _drop_hands_gone(sink: Sink, pc_id: str, session_id: int, rows: HandRows, loaded: range) -> int:
+    """Hands loaded before at positions the latest snapshot re-read without writing a hand there: past its
+    last hand (a rewrite that shortened the file), or an entry that is no longer an object; cascades."""
+    written = {row["hand_index"] for row in rows.hands}
+    gone = [hand_id(pc_id, session_id, index) for index in loaded if index not in written]
     if gone:
         sink.delete(HANDS, {"id": gone})
     return len(gone)

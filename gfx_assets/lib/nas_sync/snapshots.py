@@ -42,6 +42,11 @@ class Snapshot:
         return bool(self.ledger and self.ledger.get("compacted_at"))
 
 
+def hand_count(data: dict[str, Any]) -> int:
+    """The entries of the export's `Hands`, objects or not (as gfx_sessions.hand_count counts them)."""
+    return len(data["Hands"]) if isinstance(data.get("Hands"), list) else 0
+
+
 def digest(data: dict[str, Any], hand_count: int) -> str:
     hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
     top = {key: value for key, value in data.items() if key != "Hands"}
@@ -77,7 +82,7 @@ def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
 
 def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The identity and digests of a snapshot, from its export `data`."""
-    count = len(data["Hands"]) if isinstance(data.get("Hands"), list) else 0
+    count = hand_count(data)
     return {
         "gfx_pc_id": pc_id,
         "file_hash": snapshot.file_hash,

@@ -1,6 +1,8 @@
 """Columns of `gfx_hands` that PokerGFX does not write, derived from a hand's events and stacks.
 
-- board_cards: the `BoardCards` of the `BOARD CARD` events, in event order (every board of the hand).
+- board_cards: the cards of the `BOARD CARD` events, in event order (every board of the hand), one card per
+  element: real exports write one card per event (`"5d"`), and a string naming several (`"ah kd 2c"`,
+  `"ah,kd"`) is split at spaces and commas. gfx_events.board_cards keeps each event's text as written.
 - player_count: the entries of `Players` (seats dealt in, sitting out included).
 - showdown_count: the players still in at the hand's last event (never folded, not sitting out) when two
   or more are, else 0 (everyone else folded). A hand still in progress counts who is still in.
@@ -15,9 +17,11 @@
   ante as its pot: small, big and third blind plus `AnteAmt`.
 """
 
+import re
 from typing import Any
 
 Json = dict[str, Any]
+_CARD_SEPARATORS = re.compile(r"[\s,]+")
 _BETS = ("BET", "CALL", "RAISE", "ALL IN", "ALL_IN", "STRADDLE", "BRING IN", "BRING_IN")
 
 
@@ -38,9 +42,11 @@ def event_kind(event: Json) -> str:
 
 def board_cards(events: list[Json]) -> list[str]:
     return [
-        event["BoardCards"]
+        card
         for event in events
         if event_kind(event) == "BOARD CARD" and isinstance(event.get("BoardCards"), str)
+        for card in _CARD_SEPARATORS.split(event["BoardCards"])
+        if card
     ]
 
 

@@ -3,6 +3,17 @@
 player_hash identifies a player across hands, sessions and PCs as the production schema does:
 md5 of `lower(trim(Name)) + ":" + lower(trim(LongName))` in hex (an identity, not a secret; the same
 name pair always gives the same hash, whatever the file, the run or the sink).
+
+- hole_cards: `["ac 7c"]` -> `{ac,7c}`; `[""]` (PokerGFX did not know them) -> `{}`.
+- has_shown: PokerGFX knew the seat's hole cards (hole_cards is not empty). The table's RFID readers
+  know most hands, folded ones included (in each real session's latest file, 4204 of 4289 folded seats
+  have cards), so it does not mean "showed at showdown". The export has no better signal: a player object
+  holds only PlayerNum, Name, LongName, HoleCards, the stacks, CumulativeWinningsAmt,
+  BlindBetStraddleAmt, SittingOut, EliminationRank and four percentages, and no real event is a SHOW or
+  MUCK. Who reached the showdown: gfx_hands.showdown_count (see `hand_facts`).
+- is_winner: the seat's stack grew over the hand (EndStackAmt > StartStackAmt), so a seat that won
+  back less than it put in, or split a pot at no net gain, is not a winner; every seat with a net gain
+  is (a split pot can have several). gfx_hands.winner_name / winner_seat name the largest gain.
 """
 
 import hashlib

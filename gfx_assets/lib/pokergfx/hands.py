@@ -6,16 +6,25 @@ export's `Hands` (HandNum repeats in real files); an event by (hand_id, event_or
 1-based position in the hand's `Events`; a seat by (hand_id, seat_num). Every id is a uuid5 of that
 natural key, so a replay writes the same ids and children name their hand without reading it back.
 
+An entry of `Hands`, `Players` or `Events` that is not an object is refused (listed in `HandRows.refused`,
+shown in the asset's metadata) and keeps its position: the hands and events after it keep their raw
+1-based positions. Two entries of `Players` with the same `PlayerNum` would share a seat key: the first
+is stored, the other refused with the reason; so is an entry without an integer `PlayerNum`.
+
 Field by field: enums (`GameVariant`, `GameClass`, `BetStructure`, `EventType`) are upper-cased with
 spaces as underscores (`ALL IN` -> ALL_IN, `BOARD CARD` -> BOARD_CARD); a value outside the enum is
 NULL (raw_json keeps it). `Duration` -> duration_seconds and `RecordingOffsetStart` ->
 recording_offset_seconds are whole seconds (fraction cut off), recording_offset_iso keeps the text.
 Times are UTC (digits past microseconds dropped). `FlopDrawBlinds` / `StudLimits` are stored whole as
-jsonb. Derived columns: see `hand_facts`; hole cards and player_hash: see `hand_players`.
+jsonb. Derived columns: see `hand_facts`; hole cards, has_shown, is_winner and player_hash: see
+`hand_players`. A value a column cannot hold (out of range, of the wrong kind, not parsable) is NULL and
+counted, never a refused row: see `hand_values`.
 """
 
 import json
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,9 +38,11 @@ from gfx_assets.lib.pokergfx.hand_players import (
     player_row,
     text,
 )
+from gfx_assets.lib.pokergfx.hand_values import checked, kind
 from gfx_assets.lib.pokergfx.iso_duration import whole_seconds
 from gfx_assets.lib.sinks import JsonText
 
+HANDS, HAND_PLAYERS, EVENTS = "gfx_hands", "gfx_hand_players", "gfx_events"
 GAME_VARIANTS = ("HOLDEM", "OMAHA", "OMAHA_HILO", "STUD", "STUD_HILO", "RAZZ", "DRAW", "MIXED")
 GAME_CLASSES = ("FLOP", "STUD", "DRAW", "MIXED")
 BET_STRUCTURES = ("NOLIMIT", "POTLIMIT", "LIMIT", "SPREAD_LIMIT")
@@ -43,20 +54,19 @@ EVENT_TYPES = (
 
 @dataclass
 class HandRows:
-    """Rows for the four tables; `players` has one row per player_hash."""
+    """Rows for the four tables; `players` has one row per player_hash. `refused` names the export entries
+    not stored and why, `unmapped` counts the values stored as NULL (see `hand_values`)."""
 
     hands: list[dict[str, Any]] = field(default_factory=list)
     hand_players: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     players: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)
+    unmapped: Counter[str] = field(default_factory=Counter)
 
 
 def hand_id(pc_id: str, session_id: int, hand_index: int) -> uuid.UUID:
     return uuid.uuid5(ID_NAMESPACE, f"gfx_hand/{pc_id}/{session_id}/{hand_index}")
-
-
-def session_hands(data: Json) -> list[Json]:
-    return dicts(data.get("Hands"))
 
 
 def map_hands(
@@ -65,23 +75,51 @@ def map_hands(
     """Rows of the hands at positions `first_index`.. of the export `data` (earlier ones are left out)."""
     now = now or datetime.now(UTC)
     rows = HandRows()
-    for index, hand in enumerate(session_hands(data), start=1):
-        if index >= first_index:
-            _add_hand(rows, pc_id, session_id, index, hand, now)
+    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
+    later = hands[first_index - 1 :]
+    for index, hand in _objects(rows, HANDS, f"session_id={session_id}", "Hands", later, first_index):
+        _add_hand(rows, pc_id, session_id, index, hand, now)
     return rows
 
 
+def _objects(
+    rows: HandRows, table: str, where: str, name: str, value: Any, start: int = 1
+) -> Iterator[tuple[int, Json]]:
+    """(1-based position, entry) of the objects of a JSON list, counting from `start`. Another entry keeps
+    its position (later entries are not renumbered) and is refused."""
+    for position, entry in enumerate(value if isinstance(value, list) else [], start=start):
+        if isinstance(entry, dict):
+            yield position, entry
+        else:
+            rows.refused.append(f"{table} ({where}): {name}[{position}] is not an object ({kind(entry)})")
+
+
 def _add_hand(rows: HandRows, pc_id: str, session_id: int, index: int, hand: Json, now: datetime) -> None:
-    key = hand_id(pc_id, session_id, index)
-    players = dicts(hand.get("Players"))
-    rows.hands.append(hand_row(key, pc_id, session_id, index, hand, now))
-    rows.hand_players.extend(hand_player_row(key, player, is_winner(player)) for player in players)
-    rows.events.extend(
-        event_row(key, order, event) for order, event in enumerate(dicts(hand.get("Events")), 1)
-    )
-    for player in players:
+    key, where = hand_id(pc_id, session_id, index), f"session_id={session_id}, hand_index={index}"
+    rows.hands.append(checked(HANDS, hand_row(key, pc_id, session_id, index, hand, now), hand, rows.unmapped))
+    seats: set[int] = set()
+    for position, player in _objects(rows, HAND_PLAYERS, where, "Players", hand.get("Players")):
+        seat = number(player.get("PlayerNum"))
+        problem = _seat_problem(seat, seats)
+        if problem:
+            rows.refused.append(f"{HAND_PLAYERS} ({where}): Players[{position}] {problem}")
+            continue
+        seats.add(seat)
+        row = hand_player_row(key, player, is_winner(player))
+        rows.hand_players.append(checked(HAND_PLAYERS, row, player, rows.unmapped))
         identity = player_row(player, now)
         rows.players[identity["player_hash"]] = identity
+    for order, event in _objects(rows, EVENTS, where, "Events", hand.get("Events")):
+        rows.events.append(checked(EVENTS, event_row(key, order, event), event, rows.unmapped))
+
+
+def _seat_problem(seat: int | None, taken: set[int]) -> str | None:
+    """Why a seat cannot be stored: a seat is keyed by (hand, seat_num), the first entry of a seat wins."""
+    if seat is None:
+        return "has no integer PlayerNum"
+    if seat in taken:
+        return f"repeats PlayerNum {seat}: the hand's first entry for seat {seat} is kept"
+    return None
 
 
 def hand_row(
@@ -144,14 +182,14 @@ def enum(value: Any, allowed: tuple[str, ...]) -> str | None:
 
 
 def utc(value: Any) -> datetime | None:
-    """An ISO 8601 time as aware UTC (no offset means UTC); None if it is not one."""
+    """An ISO 8601 time as aware UTC (no offset means UTC); None if it is not one or UTC cannot hold it."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a time, or out of range in UTC ('0001-01-01T00:00+05:00')
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def _json(value: Any) -> JsonText | None:

@@ -127,6 +127,9 @@ class Sink(Protocol):
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]: ...
 
+    def count(self, table: str, filters: Filters) -> int:
+        """How many rows match `filters`, counted by the database."""
+
     def delete(self, table: str, filters: Filters) -> None: ...
 
     def update(self, table: str, values: Row, filters: Filters) -> None:

@@ -90,6 +90,11 @@ class PostgresSink:
 
         return self._run(read, f"select from {table}")
 
+    def count(self, table: str, filters: Filters) -> int:
+        where, params = _where(filters)
+        query = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(table), where)
+        return self._run(lambda conn: conn.execute(query, params).fetchone()[0], f"count of {table}")
+
     def delete(self, table: str, filters: Filters) -> None:
         where, params = _where(filters)
         query = sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), where)

@@ -126,6 +126,17 @@ class SupabaseRestSink:
             {column: wire.parse(parsers.get(column), value) for column, value in row.items()} for row in rows
         ]
 
+    def count(self, table: str, filters: Filters) -> int:
+        """PostgREST's exact count (`Content-Range: 0-0/<count>`) of each query, one row read per query."""
+        total = 0
+        for params in self._queries(table, filters, [("limit", "1")]):
+            response = self._send("GET", wire.path(table), params=params, headers={"Prefer": "count=exact"})
+            counted = wire.total(response.headers.get("Content-Range"))
+            if counted is None:
+                raise SinkError(f"Supabase did not count the rows of {table} (Content-Range without a total)")
+            total += counted
+        return total
+
     def delete(self, table: str, filters: Filters) -> None:
         for params in self._queries(table, filters, []):
             self._send("DELETE", wire.path(table), params=params)
