@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gfx_assets.cli.demo import HandSimulator, ensure_sample_nas
 from gfx_assets.cli.errors import CommandFailure
+from gfx_assets.cli.orphans import ORPHAN_MESSAGE, end_orphaned_runs
 from gfx_assets.cli.processes import stop_group
 from gfx_assets.cli.runtime import (
     embedded_server_in_use,
@@ -72,12 +73,19 @@ def run_dev(settings: GfxSettings, port: int, simulate: bool) -> int:
         with embedded_server_in_use(settings):
             migrate_target(settings)
             env = prepare_dagster_home(settings)
+            _end_orphaned_runs(settings)
             if settings.nas_root is None:
                 ensure_sample_nas(settings.resolved_nas_root)
             env |= _sample_wsop_source(settings)
             if requests.stop:
                 return 0
             return _serve(settings, port, simulate, env, requests)
+
+
+def _end_orphaned_runs(settings: GfxSettings) -> None:
+    ended = end_orphaned_runs(settings)
+    if ended:
+        print(f"gfx-assets: {ended} run(s) left running by the previous dev marked failed: {ORPHAN_MESSAGE}")
 
 
 def _serve(
