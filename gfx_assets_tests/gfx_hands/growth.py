@@ -21,12 +21,17 @@ def export_path(nas_root: Path, pc_id: str, session: SyntheticSession) -> Path:
     return nas_root / pc_id / f"{session.created:%m%d}" / session.file_name
 
 
-def sync_file(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Compaction:
-    """Land the file's current content, load its hands and compact, as one sync run does."""
+def land_file(sink: Sink, nas_root: Path, pc_id: str, path: Path) -> None:
+    """Land the file's current content in gfx_sessions, as the first stage of a sync run does."""
     nas_path = path.relative_to(nas_root).as_posix()
     staged = Staged()
     rows = staged_rows(nas_root, pc_id, stat_files(nas_root, [nas_path]), staged, MAX_BYTES, 0.0)
     land(sink, pc_id, rows, staged, WritePlan(batch_size=500, max_chunk_bytes=MAX_BYTES))
+
+
+def sync_file(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Compaction:
+    """Land the file's current content, load its hands and compact, as one sync run does."""
+    land_file(sink, nas_root, pc_id, path)
     load_pc_hands(sink, pc_id)
     return compact_pc(sink, pc_id, retention)
 

@@ -6,7 +6,8 @@ newer snapshot normally extends the one loaded before: when that one's digest eq
 newer one's first k hands, only hands k+1.. are written; when only its last hand differs (it was still
 in progress), hands k.. are; otherwise every hand is. Every write is an upsert on the natural keys,
 so a replay rewrites the same rows. Hands, seats and events the latest snapshot no longer holds are
-deleted, so the tables always mirror it.
+deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
+that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
 """
 
 from collections import Counter
@@ -117,13 +118,12 @@ def _load_session(
     load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
-    identities = list(rows.players.values())
-    load.note_refused(
-        "gfx_players", sink.upsert(player_totals.PLAYERS, identities, ("player_hash",)).rejected
-    )
+    identities = player_totals.upsert(sink, list(rows.players.values()))
+    load.note_refused(player_totals.PLAYERS, identities.rejected)
     load.hands += _write(sink, HANDS, rows.hands, HAND_KEY, load)
     _drop_stale_children(sink, rewritten, rows)
-    load.hand_players += _write(sink, HAND_PLAYERS, rows.hand_players, ("hand_id", "seat_num"), load)
+    seats = player_totals.seats_in_lock_order(rows.hand_players)  # players shared with other PCs
+    load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load)
     load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load)
     load.deleted_hands += _drop_hands_gone(sink, pc_id, session_id, rows, range(first, previous + 1))
     ledger = snapshots.ledger_row(pc_id, latest, data, now)

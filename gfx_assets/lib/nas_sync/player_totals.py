@@ -1,4 +1,12 @@
-"""Recount the totals of `gfx_players` from `gfx_hand_players`. Dagster-free.
+"""Write `gfx_players` and recount its totals from `gfx_hand_players`. Dagster-free.
+
+A gfx_players row is shared by every PC that seats the player, so the loads of several PCs lock the
+same rows at once: their upserts lock them, and each seat written to gfx_hand_players takes a key-share
+lock on its player (the foreign key). Every such statement locks players in one order, by player id
+(`players_in_lock_order`, `seats_in_lock_order`), so concurrent loads wait for each other but cannot
+deadlock. An upsert never sets `id`, a key column (player_hash determines it): PostgreSQL then locks the
+row FOR NO KEY UPDATE, which a seat's key-share lock does not wait for. PostgREST sets every column sent,
+so through the REST sink the row is locked FOR UPDATE, and the common order is what keeps it safe.
 
 total_hands_played counts a player's seats, total_sessions the distinct (PC, session) pairs of those
 hands, first_seen_at / last_seen_at the earliest and latest start_time. They are recounted (never
@@ -10,9 +18,10 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from gfx_assets.lib.sinks import Sink, require_all_written
+from gfx_assets.lib.sinks import Sink, UpsertResult, require_all_written
 
 PLAYERS = "gfx_players"
+KEY_COLUMNS = ("id", "player_hash")  # never updated on a conflict (see the module docstring)
 
 
 def recount(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> int:
@@ -34,9 +43,28 @@ def recount(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> int:
         if str(seat["hand_id"]) in hands:
             played[str(seat["player_id"])].append(hands[str(seat["hand_id"])])
     rows = [{**row, **_totals(played[str(row["id"])]), "updated_at": now} for row in identities]
-    result = sink.upsert(PLAYERS, rows, ("player_hash",))
+    result = upsert(sink, rows)
     require_all_written(result, PLAYERS)
     return result.written
+
+
+def upsert(sink: Sink, rows: list[dict[str, Any]]) -> UpsertResult:
+    """Upsert gfx_players rows on player_hash, in lock order, updating every column but the keys."""
+    if not rows:
+        return UpsertResult()
+    update = [column for column in rows[0] if column not in KEY_COLUMNS]
+    return sink.upsert(PLAYERS, players_in_lock_order(rows), ("player_hash",), update)
+
+
+def players_in_lock_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """gfx_players rows in the order every load locks players: by id."""
+    return sorted(rows, key=lambda row: str(row["id"]))
+
+
+def seats_in_lock_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """gfx_hand_players rows by their player's id (then their own), so that the foreign key locks the
+    players in the same order as `players_in_lock_order`."""
+    return sorted(rows, key=lambda row: (str(row["player_id"]), str(row["id"])))
 
 
 def _totals(hands: list[dict[str, Any]]) -> dict[str, Any]:
