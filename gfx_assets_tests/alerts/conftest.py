@@ -1,11 +1,14 @@
-"""Fixtures shared by the failure-path tests: a Dagster instance that knows the PC01 partition."""
+"""Fixtures shared by the failure-path tests: a Dagster instance that knows the PC01 partition, and a
+settled NAS of three PC01 sessions with its registry."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
+from gfx_assets_tests.support import seeded_nas, write_registry
 
 
 @pytest.fixture
@@ -13,3 +16,10 @@ def instance() -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
         yield instance
+
+
+@pytest.fixture
+def nas_root(tmp_path: Path) -> Path:
+    root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
+    write_registry(root / "config" / "pc_registry.json", {"PC01": "PC01"})
+    return root

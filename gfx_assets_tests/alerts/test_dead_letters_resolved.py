@@ -5,21 +5,12 @@ of a retried step); a dead letter of a file that has not landed stays open."""
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from gfx_assets.lib.common.alerts import FailedRun, record_failure
 from gfx_assets.resources import GfxSink
 from gfx_assets_tests.alerts import pc_files, ui_run
-from gfx_assets_tests.support import evaluate_failure_sensor, nas, query, seeded_nas, sync, write_registry
+from gfx_assets_tests.support import evaluate_failure_sensor, nas, query, sync
 
 OPEN = "SELECT source, nas_path FROM gfx_sync_failures WHERE resolved_at IS NULL ORDER BY 1, 2"
-
-
-@pytest.fixture
-def nas_root(tmp_path: Path) -> Path:
-    root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
-    write_registry(root / "config" / "pc_registry.json", {"PC01": "PC01"})
-    return root
 
 
 def dead_letter(gfx_sink: GfxSink, items: list[str]) -> None:

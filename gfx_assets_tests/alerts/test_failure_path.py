@@ -6,7 +6,6 @@ a refused key never breaks the NAS sensor's ticks."""
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from gfx_assets.defs.alerts.sensors import gfx_failure_catchup_sensor
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
@@ -17,22 +16,13 @@ from gfx_assets_tests.support import (
     nas,
     postgres_sink,
     query,
-    seeded_nas,
     sync,
-    write_registry,
 )
 
 OPEN_DEAD_LETTERS = "SELECT source, nas_path FROM gfx_sync_failures WHERE resolved_at IS NULL ORDER BY 2"
 ERROR_EVENTS = "SELECT source, gfx_pc_id, run_id FROM sync_events WHERE event_type = 'error'"
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/nothing"
 QUICK = {"request_deadline_seconds": 0.5}  # a sensor gives up on a down target quickly
-
-
-@pytest.fixture
-def nas_root(tmp_path: Path) -> Path:
-    root = seeded_nas(tmp_path / "nas", ["PC01"], sessions_per_pc=3, hands=(1, 2))
-    write_registry(root / "config" / "pc_registry.json", {"PC01": "PC01"})
-    return root
 
 
 def _catch_up(instance: dg.DagsterInstance, sink: GfxSink, nas_root: Path) -> None:
