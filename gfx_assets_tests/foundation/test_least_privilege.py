@@ -122,6 +122,8 @@ def test_a_sensor_tick_needs_dml_rights_only(dml_url: str, tmp_path: Path) -> No
         with dg.build_sensor_context(instance=instance, resources=resources) as context:
             result = gfx_nas_sensor(context)
     assert [request.partition_key for request in result.run_requests] == ["PC01"]
+    # read from the manifest: a tick the database refused would request the files unverified
+    assert not result.run_requests[0].run_key.endswith(":unverified")
 
 
 def test_a_sync_lands_files_as_a_role_with_dml_rights_only(
