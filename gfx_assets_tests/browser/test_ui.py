@@ -88,6 +88,7 @@ def _sensors_and_schedules_are_running(page: Page) -> None:
     for name in [*SENSORS, *SCHEDULES]:
         _nav(page, "Automation").click()
         _named_link(page, name).click()
+        expect(page).to_have_url(re.compile(rf"/{re.escape(name)}(\?|$)"))
         expect(page.get_by_text("Running", exact=True)).to_be_visible()
         expect(page.get_by_role("checkbox")).to_be_checked()
 
@@ -138,8 +139,9 @@ def _nav(page: Page, label: str) -> Locator:
 
 
 def _named_link(page: Page, name: str) -> Locator:
-    """The link named `name` (its accessible name starts with its icon's, e.g. 'sensors gfx_nas_sensor')."""
-    return page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(name)}$")).first
+    """The link named `name`. Its accessible name holds its icon's name before it and, once the row's
+    details have loaded, more after it ('sensors gfx_nas_sensor info Standard sensor'): match the word."""
+    return page.get_by_role("link", name=re.compile(rf"(^|\s){re.escape(name)}(\s|$)")).first
 
 
 def _asset_link(page: Page, asset: str) -> Locator:
