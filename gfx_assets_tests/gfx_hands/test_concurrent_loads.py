@@ -1,8 +1,9 @@
 """Several GFX PCs load their hand tables at the same moment, on both sinks, and their tables seat the
 same players (a gfx_players row, keyed by player_hash, is shared by every PC that seats the player), each
 PC in an order of its own: no load deadlocks, even with no request retried (a deadlock would fail the
-load), round after round, and every hand, seat, event and player lands exactly once. On the direct
-sink, a player's row is updated without waiting for the seats another PC is writing for that player."""
+load), round after round, and every hand, seat, event and player lands exactly once, with each player's
+totals equal to a count of the stored seats. On the direct sink, a player's row is updated without
+waiting for the seats another PC is writing for that player."""
 
 import json
 import random
@@ -21,6 +22,7 @@ from gfx_assets.lib.nas_sync import player_totals
 from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
 from gfx_assets.lib.pokergfx.hand_players import player_row
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, encode_export
+from gfx_assets.lib.sinks import Sink, UpsertResult
 from gfx_assets.lib.sinks.base import RequestRetry
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource, SupabaseSinkResource
@@ -121,6 +123,55 @@ def test_pcs_seating_the_same_players_load_at_once_without_a_deadlock_round_afte
         exports = grow_and_land(landing, tmp_path, sessions)
         assert load_at_once(unretried, PCS) == []
         assert stored_counts(database_url) == expected_counts(exports)
+
+
+def miscounted_players(database_url: str) -> list[tuple]:
+    """Players whose totals differ from a count of their stored seats and the sessions of those seats."""
+    return query(
+        database_url,
+        """SELECT p.name, p.total_hands_played, p.total_sessions, count(hp.id),
+                  count(DISTINCT (h.gfx_pc_id, h.session_id))
+           FROM gfx_players p
+           LEFT JOIN gfx_hand_players hp ON hp.player_id = p.id
+           LEFT JOIN gfx_hands h ON h.id = hp.hand_id
+           GROUP BY p.id
+           HAVING p.total_hands_played <> count(hp.id)
+               OR p.total_sessions <> count(DISTINCT (h.gfx_pc_id, h.session_id))""",
+    )
+
+
+class PausedBeforeTotals:
+    """A sink that stops before its first write of players' totals (their recount) until released."""
+
+    def __init__(self, sink: Sink) -> None:
+        self._sink = sink
+        self.paused, self.release = threading.Event(), threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sink, name)
+
+    def upsert(self, table: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> UpsertResult:
+        if table == player_totals.PLAYERS and "total_hands_played" in rows[0] and not self.paused.is_set():
+            self.paused.set()
+            self.release.wait(60)
+        return self._sink.upsert(table, rows, *args, **kwargs)
+
+
+def test_a_players_totals_count_the_seats_another_pc_loaded_while_this_pc_was_recounting(
+    database_url: str, tmp_path: Path
+) -> None:
+    two_pcs = {pc: sessions for pc, sessions in pc_sessions().items() if pc in ("PC01", "PC02")}
+    grow_and_land(postgres_sink(database_url), tmp_path, two_pcs)
+    with postgres_sink(database_url).open() as first, postgres_sink(database_url).open() as second:
+        recounting = PausedBeforeTotals(first)
+        pc01 = threading.Thread(target=load_pc_hands, args=(recounting, "PC01"))
+        pc01.start()
+        assert recounting.paused.wait(60), "PC01's load never reached its recount"
+        load_pc_hands(second, "PC02")  # seats the same players, recounts and writes their totals first
+        recounting.release.set()
+        pc01.join(60)
+        assert not pc01.is_alive()
+    assert miscounted_players(database_url) == []
 
 
 def test_a_players_row_is_updated_while_another_pc_writes_seats_of_that_player_on_the_direct_sink(

@@ -10,8 +10,10 @@ so through the REST sink the row is locked FOR UPDATE, and the common order is w
 
 total_hands_played counts a player's seats, total_sessions the distinct (PC, session) pairs of those
 hands, first_seen_at / last_seen_at the earliest and latest start_time. They are recounted (never
-incremented) for the players a load touched, so a replay cannot inflate them; a load of another PC
-running at the same moment may leave a total short until that player's next hand is loaded.
+incremented) for the players a load touched, so a replay cannot inflate them. A load of another PC
+running at the same moment may write seats of the same players between this load's read and its write,
+and the last write wins; so each load reads the totals again after writing and rewrites those that
+changed (`recount`), which leaves the last writer's row exact.
 """
 
 from collections import defaultdict
@@ -22,12 +24,35 @@ from gfx_assets.lib.sinks import Sink, UpsertResult, require_all_written
 
 PLAYERS = "gfx_players"
 KEY_COLUMNS = ("id", "player_hash")  # never updated on a conflict (see the module docstring)
+TOTALS = ("total_hands_played", "total_sessions", "first_seen_at", "last_seen_at")
+
+
+CHECK_PASSES = 3  # re-reads after the first write; each one finds changes only under concurrent loads
 
 
 def recount(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> int:
-    """Recount and upsert the players of `identities` (rows of `player_row`); how many were written."""
+    """Recount and upsert the players of `identities` (rows of `player_row`); how many were written.
+
+    Written by hand (a compare-after-write loop; no library spans two reads and a write of a sink): after
+    writing, the totals are read again and the players whose totals changed meanwhile are written again.
+    The load that writes a player's row last has then read after every other load's write of it, and
+    seats committed later are counted by their own load's recount, which writes after it."""
     if not identities:
         return 0
+    rows = _with_totals(sink, identities, now)
+    written = _upsert_all(sink, rows)
+    for _ in range(CHECK_PASSES):
+        again = _with_totals(sink, identities, now)
+        changed = [row for row, before in zip(again, rows, strict=True) if _differ(row, before)]
+        if not changed:
+            break
+        _upsert_all(sink, changed)
+        rows = again
+    return written
+
+
+def _with_totals(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """`identities` with their totals counted from the seats and hands stored now."""
     ids = [row["id"] for row in identities]
     seats = sink.select("gfx_hand_players", ["player_id", "hand_id"], {"player_id": ids})
     hands = {
@@ -42,7 +67,14 @@ def recount(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> int:
     for seat in seats:
         if str(seat["hand_id"]) in hands:
             played[str(seat["player_id"])].append(hands[str(seat["hand_id"])])
-    rows = [{**row, **_totals(played[str(row["id"])]), "updated_at": now} for row in identities]
+    return [{**row, **_totals(played[str(row["id"])]), "updated_at": now} for row in identities]
+
+
+def _differ(row: dict[str, Any], before: dict[str, Any]) -> bool:
+    return any(row[column] != before[column] for column in TOTALS)
+
+
+def _upsert_all(sink: Sink, rows: list[dict[str, Any]]) -> int:
     result = upsert(sink, rows)
     require_all_written(result, PLAYERS)
     return result.written
