@@ -12,8 +12,8 @@ total_hands_played counts a player's seats, total_sessions the distinct (PC, ses
 hands, first_seen_at / last_seen_at the earliest and latest start_time. They are recounted (never
 incremented) for the players a load touched, so a replay cannot inflate them. A load of another PC
 running at the same moment may write seats of the same players between this load's read and its write,
-and the last write wins; so each load reads the totals again after writing and rewrites those that
-changed (`recount`), which leaves the last writer's row exact.
+and the last write wins; so each load counts the seats again after writing and rewrites the totals
+that changed (`recount`), which leaves the last writer's row exact.
 """
 
 from collections import defaultdict
@@ -25,28 +25,27 @@ from gfx_assets.lib.sinks import Sink, UpsertResult, require_all_written
 PLAYERS = "gfx_players"
 KEY_COLUMNS = ("id", "player_hash")  # never updated on a conflict (see the module docstring)
 TOTALS = ("total_hands_played", "total_sessions", "first_seen_at", "last_seen_at")
-
-
-CHECK_PASSES = 3  # re-reads after the first write; each one finds changes only under concurrent loads
+CHECK_PASSES = 3  # rewrites after the first write; each one is needed only under concurrent loads
 
 
 def recount(sink: Sink, identities: list[dict[str, Any]], now: datetime) -> int:
     """Recount and upsert the players of `identities` (rows of `player_row`); how many were written.
 
-    Written by hand (a compare-after-write loop; no library spans two reads and a write of a sink): after
-    writing, the totals are read again and the players whose totals changed meanwhile are written again.
-    The load that writes a player's row last has then read after every other load's write of it, and
+    Written by hand (a compare-after-write loop; no library spans reads and writes of a sink): after
+    writing, the players' seats are counted again (one cheap count), and when another load has added
+    or removed seats of theirs meanwhile, their totals are read again and those that changed rewritten.
+    The load that writes a player's row last has then counted after every other load's write of it, and
     seats committed later are counted by their own load's recount, which writes after it."""
     if not identities:
         return 0
     rows = _with_totals(sink, identities, now)
     written = _upsert_all(sink, rows)
     for _ in range(CHECK_PASSES):
-        again = _with_totals(sink, identities, now)
-        changed = [row for row, before in zip(again, rows, strict=True) if _differ(row, before)]
-        if not changed:
+        seats_now = sink.count("gfx_hand_players", {"player_id": [row["id"] for row in identities]})
+        if seats_now == sum(row["total_hands_played"] for row in rows):
             break
-        _upsert_all(sink, changed)
+        again = _with_totals(sink, identities, now)
+        _upsert_all(sink, [row for row, before in zip(again, rows, strict=True) if _differ(row, before)])
         rows = again
     return written
 
@@ -60,7 +59,7 @@ def _with_totals(sink: Sink, identities: list[dict[str, Any]], now: datetime) ->
         for row in sink.select(
             "gfx_hands",
             ["id", "gfx_pc_id", "session_id", "start_time"],
-            {"id": [s["hand_id"] for s in seats]},
+            {"id": list({seat["hand_id"] for seat in seats})},
         )
     }
     played: dict[str, list[dict[str, Any]]] = defaultdict(list)
