@@ -114,17 +114,6 @@ def stored_counts(database_url: str) -> tuple[int, int, int, int]:
     return tuple(query(database_url, f"SELECT count(*) FROM {table}")[0][0] for table in tables)
 
 
-def test_pcs_seating_the_same_players_load_at_once_without_a_deadlock_round_after_round(
-    unretried: GfxSink, database_url: str, tmp_path: Path
-) -> None:
-    sessions = pc_sessions()
-    landing = postgres_sink(database_url)
-    for _ in range(ROUNDS):
-        exports = grow_and_land(landing, tmp_path, sessions)
-        assert load_at_once(unretried, PCS) == []
-        assert stored_counts(database_url) == expected_counts(exports)
-
-
 def miscounted_players(database_url: str) -> list[tuple]:
     """Players whose totals differ from a count of their stored seats and the sessions of those seats."""
     return query(
@@ -138,6 +127,18 @@ def miscounted_players(database_url: str) -> list[tuple]:
            HAVING p.total_hands_played <> count(hp.id)
                OR p.total_sessions <> count(DISTINCT (h.gfx_pc_id, h.session_id))""",
     )
+
+
+def test_pcs_seating_the_same_players_load_at_once_without_a_deadlock_round_after_round(
+    unretried: GfxSink, database_url: str, tmp_path: Path
+) -> None:
+    sessions = pc_sessions()
+    landing = postgres_sink(database_url)
+    for _ in range(ROUNDS):
+        exports = grow_and_land(landing, tmp_path, sessions)
+        assert load_at_once(unretried, PCS) == []
+        assert stored_counts(database_url) == expected_counts(exports)
+        assert miscounted_players(database_url) == []
 
 
 class PausedBeforeTotals:
@@ -164,13 +165,12 @@ def test_a_players_totals_count_the_seats_another_pc_loaded_while_this_pc_was_re
     grow_and_land(postgres_sink(database_url), tmp_path, two_pcs)
     with postgres_sink(database_url).open() as first, postgres_sink(database_url).open() as second:
         recounting = PausedBeforeTotals(first)
-        pc01 = threading.Thread(target=load_pc_hands, args=(recounting, "PC01"))
-        pc01.start()
-        assert recounting.paused.wait(60), "PC01's load never reached its recount"
-        load_pc_hands(second, "PC02")  # seats the same players, recounts and writes their totals first
-        recounting.release.set()
-        pc01.join(60)
-        assert not pc01.is_alive()
+        with ThreadPoolExecutor(1) as pool:
+            pc01 = pool.submit(load_pc_hands, recounting, "PC01")
+            assert recounting.paused.wait(60), "PC01's load never reached its recount"
+            load_pc_hands(second, "PC02")  # seats the same players, recounts and writes their totals first
+            recounting.release.set()
+            assert pc01.result(timeout=60).players > 0  # PC01's load ended, having written its totals
     assert miscounted_players(database_url) == []
 
 
