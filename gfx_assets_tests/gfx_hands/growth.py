@@ -49,11 +49,14 @@ def grow(
 
 
 def stored_json_bytes(database_url: str, session_id: int) -> int:
-    """The raw JSON the database holds for a session, in bytes of its jsonb text, over all snapshots."""
+    """The raw JSON the database holds for a session, in bytes of its jsonb text: every snapshot in the
+    ledger, and the game's gfx_sessions row (a second copy of the latest)."""
     with psycopg.connect(database_url) as conn:
         [(total,)] = conn.execute(
-            "SELECT coalesce(sum(octet_length(raw_json::text)), 0) FROM gfx_sessions WHERE session_id = %s",
-            (session_id,),
+            """SELECT coalesce(sum(octet_length(raw_json::text)), 0) FROM (
+                   SELECT raw_json FROM gfx_session_snapshots WHERE session_id = %s
+                   UNION ALL SELECT raw_json FROM gfx_sessions WHERE session_id = %s) AS stored""",
+            (session_id, session_id),
         ).fetchall()
     return total
 

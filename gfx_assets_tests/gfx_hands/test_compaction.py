@@ -1,7 +1,7 @@
 """Compaction of superseded snapshots and incremental hand loading, on both sinks, with a synthetic session
 file grown hand by hand through the real stages (see growth.py): what is stored, what the ledger records,
-what `gfx_sessions_latest` shows, what happens when the prefix property fails or a hand was in progress,
-and that the checks catch a compaction or a hand table that went wrong."""
+what the game's one `gfx_sessions` row shows, what happens when the prefix property fails or a hand was in
+progress, and that the checks catch a compaction or a hand table that went wrong."""
 
 import json
 from pathlib import Path
@@ -35,7 +35,8 @@ def test_a_session_grown_hand_by_hand_stores_at_most_twice_its_final_size(
     session = SyntheticSession(seed=13)
     with gfx_sink.open() as sink:
         grow(sink, nas_root, PC, session, GROWTHS, "compact")
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(GROWTHS,)]
+    assert query(database_url, "SELECT count(*) FROM gfx_session_snapshots") == [(GROWTHS,)]
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(1,)]
     assert stored_json_bytes(database_url, session.game_id) <= 2 * final_json_bytes(
         database_url, session.game_id
     )
@@ -50,7 +51,7 @@ def test_keep_records_the_verdicts_and_drops_nothing(
 ) -> None:
     with gfx_sink.open() as sink:
         grow(sink, nas_root, PC, SyntheticSession(seed=14), 5, "keep")
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions WHERE raw_json IS NULL") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM gfx_session_snapshots WHERE raw_json IS NULL") == [(0,)]
     assert query(
         database_url, "SELECT count(*), count(*) FILTER (WHERE prefix_verified) FROM gfx_session_snapshots"
     ) == [(5, 4)]
@@ -59,12 +60,12 @@ def test_keep_records_the_verdicts_and_drops_nothing(
 def test_every_file_hash_stays_accounted_for(gfx_sink: GfxSink, nas_root: Path, database_url: str) -> None:
     with gfx_sink.open() as sink:
         grow(sink, nas_root, PC, SyntheticSession(seed=15), 6, "compact")
-    sessions = query(database_url, "SELECT gfx_pc_id, file_hash, nas_path FROM gfx_sessions ORDER BY 2")
-    ledger = query(
-        database_url, "SELECT gfx_pc_id, file_hash, nas_path FROM gfx_session_snapshots ORDER BY 2"
-    )
-    assert len(sessions) == 6
-    assert ledger == sessions
+    manifest = query(database_url, "SELECT gfx_pc_id, file_hash FROM gfx_file_manifest ORDER BY 2")
+    ledger = query(database_url, "SELECT gfx_pc_id, file_hash FROM gfx_session_snapshots ORDER BY 2")
+    assert len(ledger) == 6
+    assert set(manifest) <= set(ledger)
+    newest = "SELECT file_hash FROM gfx_session_snapshots ORDER BY hand_count DESC LIMIT 1"
+    assert query(database_url, "SELECT file_hash FROM gfx_sessions") == query(database_url, newest)
 
 
 def test_latest_view_shows_the_newest_snapshot_after_compaction(
@@ -136,10 +137,10 @@ def test_the_compaction_audit_catches_json_dropped_without_a_verified_prefix(
     with gfx_sink.open() as sink:
         grow(sink, nas_root, PC, SyntheticSession(seed=20), 3, "keep")
         assert audits.compaction_violations(sink, PC) == []
-        execute(database_url, "DELETE FROM gfx_session_snapshots WHERE hand_count = 1")
-        execute(database_url, "UPDATE gfx_sessions SET raw_json = NULL WHERE hand_count = 1")
+        dropped = "raw_json = NULL, content_digest = NULL, prefix_verified = NULL"
+        execute(database_url, f"UPDATE gfx_session_snapshots SET {dropped} WHERE hand_count = 1")
         execute(database_url, "UPDATE gfx_session_snapshots SET prefix_verified = false WHERE hand_count = 2")
-        execute(database_url, "UPDATE gfx_sessions SET raw_json = NULL WHERE hand_count = 2")
+        execute(database_url, "UPDATE gfx_session_snapshots SET raw_json = NULL WHERE hand_count = 2")
         problems = audits.compaction_violations(sink, PC)
     assert len(problems) == 2
 

@@ -122,11 +122,10 @@ def test_values_beyond_their_column_are_null_and_counted_and_the_rest_is_kept() 
 def test_a_derived_pot_beyond_int4_is_null_and_counted() -> None:
     export = _export(1)
     hand = export["Hands"][0]
-    hand["Events"] = [{"EventType": "BET", "PlayerNum": 1, "BetAmt": 2_000_000_000, "Pot": 2_000_000_000}]
-    hand["Events"].append({**hand["Events"][0], "EventType": "CALL", "PlayerNum": 2})
+    hand["Events"] = [{"EventType": "BET", "PlayerNum": 1, "BetAmt": 5, "Pot": BEYOND_INT4}]
     rows = _map(export)
     assert rows.hands[0]["pot_size"] is None
-    assert rows.unmapped == {"gfx_hands.pot_size=<out of range>": 1}
+    assert rows.unmapped == {"gfx_hands.pot_size=<out of range>": 1, "gfx_events.pot=<out of range>": 1}
 
 
 def test_unknown_enum_values_and_non_integer_amounts_are_null_and_counted_by_value() -> None:

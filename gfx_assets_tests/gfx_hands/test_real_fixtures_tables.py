@@ -121,15 +121,15 @@ def test_the_growing_real_session_keeps_only_its_newest_json(loaded: Loaded) -> 
     prefixes of the third and lose their raw JSON, every other file keeps its own."""
     ledger = query(
         loaded.database_url,
-        """SELECT l.hand_count, l.prefix_verified, l.compacted_at IS NOT NULL, s.raw_json IS NULL
-           FROM gfx_session_snapshots l JOIN gfx_sessions s USING (gfx_pc_id, file_hash)
-           WHERE l.session_id = 638964611175191251 ORDER BY l.hand_count""",
+        """SELECT hand_count, prefix_verified, compacted_at IS NOT NULL, raw_json IS NULL
+           FROM gfx_session_snapshots WHERE session_id = 638964611175191251 ORDER BY hand_count""",
     )
     assert ledger == [(1, True, True, True), (2, True, True, True), (82, None, False, False)]
     assert query(loaded.database_url, "SELECT count(*) FROM gfx_session_snapshots") == [(17,)]
-    assert query(loaded.database_url, "SELECT count(*) FROM gfx_sessions WHERE raw_json IS NULL") == [(2,)]
-    latest = "SELECT hand_count FROM gfx_sessions_latest WHERE session_id = 638964611175191251"
-    assert query(loaded.database_url, latest) == [(82,)]
+    dropped = "SELECT count(*) FROM gfx_session_snapshots WHERE raw_json IS NULL"
+    assert query(loaded.database_url, dropped) == [(2,)]
+    session = "SELECT hand_count, raw_json IS NULL FROM gfx_sessions WHERE session_id = 638964611175191251"
+    assert query(loaded.database_url, session) == [(82, False)]
 
 
 def test_each_table_reports_the_pcs_rows_as_its_row_count(loaded: Loaded) -> None:

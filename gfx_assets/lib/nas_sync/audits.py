@@ -45,7 +45,7 @@ def hand_position_gaps(positions: dict[int, list[int]]) -> list[str]:
 def compaction_violations(sink: Sink, pc_id: str) -> list[str]:
     emptied = {
         row["file_hash"]
-        for row in sink.select("gfx_sessions", ["file_hash"], {"gfx_pc_id": pc_id, "raw_json": None})
+        for row in sink.select(snapshots.LEDGER, ["file_hash"], {"gfx_pc_id": pc_id, "raw_json": None})
     }
     problems = []
     read = cache(partial(snapshots.raw_json, sink, pc_id))  # each successor's JSON once
@@ -66,12 +66,12 @@ def _unverified(
     emptied: set[str],
 ) -> str | None:
     ledger = snapshot.ledger
-    if not ledger or not ledger.get("prefix_verified") or not ledger.get("content_digest"):
+    if not ledger.get("prefix_verified") or not ledger.get("content_digest"):
         return "raw_json dropped without a verified prefix in gfx_session_snapshots"
     successor, seen = ledger.get("superseded_by"), {snapshot.file_hash}
     while successor in emptied and successor not in seen and successor in by_hash:
         seen.add(successor)
-        successor = (by_hash[successor].ledger or {}).get("superseded_by")
+        successor = by_hash[successor].ledger.get("superseded_by")
     data = read(successor) if successor in by_hash else None
     if data is None:
         return f"no snapshot holding its content: superseded_by chain ends at {successor}"

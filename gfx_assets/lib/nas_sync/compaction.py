@@ -1,10 +1,11 @@
 """Lossless compaction of superseded snapshots, with the ledger `gfx_session_snapshots`. Dagster-free.
 
-Every stored file content of a PC gets a ledger row (hash, session, hand count, NAS path, digests), so
-dedupe, the manifest and the reconciliation keep accounting for every file. A snapshot that is not the
-session's latest is compared with the latest: when the latest holds its top-level fields and its hands
-as an exact prefix (equal digests, see `snapshots`), it is verified and, with retention `compact`, its
-raw_json is set to NULL (the latest snapshot's JSON holds every byte of its content). When the prefix
+Every stored file content of a PC has a ledger row (hash, session, hand count, NAS path, its JSON), so
+dedupe, the manifest and the reconciliation keep accounting for every file; its digests are computed here
+once. A snapshot that is not the session's latest is compared with the latest: when the latest holds its
+top-level fields and its hands as an exact prefix (equal digests, see `snapshots`), it is verified and,
+with retention `compact`, its raw_json in the ledger is set to NULL (the latest snapshot's JSON holds
+every byte of its content). When the prefix
 property does not hold, both keep their JSON and the ledger says why. The ledger row is written before
 the JSON is dropped, so a crash in between leaves a verified, not yet compacted snapshot.
 """
@@ -34,7 +35,7 @@ def compact_pc(sink: Sink, pc_id: str, retention: Retention, now: datetime | Non
     now = now or datetime.now(UTC)
     report = Compaction()
     for session in snapshots.pc_snapshots(sink, pc_id).values():
-        report.ledgered += _ledger_missing(sink, pc_id, session, now)
+        report.ledgered += _digest_missing(sink, pc_id, session, now)
         latest = session[0]
         # the latest export, read once and only if a snapshot is judged against it
         latest_json = cache(partial(snapshots.raw_json, sink, pc_id, latest.file_hash))
@@ -46,17 +47,17 @@ def compact_pc(sink: Sink, pc_id: str, retention: Retention, now: datetime | Non
     return report
 
 
-def _ledger_missing(sink: Sink, pc_id: str, session: list[Snapshot], now: datetime) -> int:
-    """Ledger rows (with digests) for the snapshots that have none, reading each JSON once."""
+def _digest_missing(sink: Sink, pc_id: str, session: list[Snapshot], now: datetime) -> int:
+    """Digests for the snapshots that have none yet, reading each JSON once."""
     added = 0
     for snapshot in session:
-        if snapshot.ledger is None:
+        if not snapshot.digested:
             data = snapshots.raw_json(sink, pc_id, snapshot.file_hash)
             if data is None:
-                continue  # dropped without a ledger row: the compaction check reports it
+                continue  # dropped without digests: the compaction check reports it
             row = snapshots.ledger_row(pc_id, snapshot, data, now)
             snapshots.record(sink, [row])
-            snapshot.ledger = row
+            snapshot.ledger.update(row)
             added += 1
     return added
 
@@ -64,7 +65,7 @@ def _ledger_missing(sink: Sink, pc_id: str, session: list[Snapshot], now: dateti
 def _needs_verdict(older: Snapshot, latest: Snapshot) -> bool:
     """Never judged, or judged not a prefix of an earlier latest (the new latest may still hold it). A
     verified verdict stands: being a prefix is transitive, and the check follows superseded_by."""
-    ledger = older.ledger or {}
+    ledger = older.ledger
     verdict = ledger.get("prefix_verified")
     return verdict is None or (verdict is False and ledger.get("superseded_by") != latest.file_hash)
 
@@ -79,7 +80,7 @@ def _judge(
     now: datetime,
     report: Compaction,
 ) -> None:
-    if data is None or older.ledger is None:
+    if data is None or not older.digested:
         return
     count = older.ledger.get("hand_count") or 0
     verified = (
@@ -106,6 +107,5 @@ def _judge(
 
 def _drop_json(sink: Sink, pc_id: str, older: Snapshot, now: datetime, report: Compaction) -> None:
     key = {"gfx_pc_id": pc_id, "file_hash": older.file_hash}
-    sink.update(snapshots.SESSIONS, {"raw_json": None}, key)  # updated_at stays: pc_status reads it as a sync
-    sink.update(snapshots.LEDGER, {"compacted_at": now, "updated_at": now}, key)
+    sink.update(snapshots.LEDGER, {"raw_json": None, "compacted_at": now, "updated_at": now}, key)
     report.compacted += 1

@@ -81,14 +81,13 @@ def sessions_to_load(sink: Sink, pc_id: str) -> list[list[Snapshot]]:
     return [
         session
         for session in snapshots.pc_snapshots(sink, pc_id).values()
-        if session[0].session_id is not None
-        and not (session[0].ledger and session[0].ledger.get("hands_loaded_at"))
+        if session[0].session_id is not None and not session[0].ledger.get("hands_loaded_at")
     ]
 
 
 def _loaded_before(session_snapshots: list[Snapshot]) -> dict[str, Any] | None:
     """The ledger entry of the snapshot this session's hands were last loaded from."""
-    loaded = [s.ledger for s in session_snapshots if s.ledger and s.ledger.get("hands_loaded_at")]
+    loaded = [s.ledger for s in session_snapshots if s.ledger.get("hands_loaded_at")]
     return max(loaded, key=lambda entry: entry["hands_loaded_at"], default=None)
 
 

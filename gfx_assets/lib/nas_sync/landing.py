@@ -1,5 +1,9 @@
-"""Stage 3 of a sync: write the staged rows in bounded chunks while the next ones are parsed, then
+"""Stage 3 of a sync: write the staged contents in bounded chunks while the next ones are parsed, then
 record what happened.
+
+A content lands in the snapshot ledger `gfx_session_snapshots` (one row per PC and file hash, with its
+JSON); the database keeps the game's `gfx_sessions` row on its winning content as it does (trigger of
+migrations/0008), so a sink writes each content once, whichever sink it is.
 
 Chunks are bounded by bytes of JSON and by rows; at most `writers` chunks are being written while
 the next one is parsed (see `overlapped`), so memory stays flat whatever the corpus. Every write
@@ -15,15 +19,16 @@ from datetime import datetime
 from gfx_assets.lib.common.batching import batches
 from gfx_assets.lib.common.clock import utcnow
 from gfx_assets.lib.common.overlap import overlapped
-from gfx_assets.lib.common.tables import REJECTED, SESSIONS
+from gfx_assets.lib.common.tables import LEDGER, REJECTED
 from gfx_assets.lib.nas_sync import manifest
 from gfx_assets.lib.nas_sync.scan import FileStat, storable
 from gfx_assets.lib.nas_sync.staging import Rejection, Staged, StagedRow
 from gfx_assets.lib.sinks import JsonText, RowFailure, Sink, require_all_written
 
-SESSIONS_KEY = ("gfx_pc_id", "file_hash")
-# Only bookkeeping columns change on a conflict: the content is the same, its hash says so.
-SESSIONS_UPDATE = ("updated_at", "nas_path", "sync_status")
+LEDGER_KEY = ("gfx_pc_id", "file_hash")
+# Only bookkeeping columns change on a conflict: the content is the same, its hash says so (and raw_json is
+# not among them, so a replay does not touch the game's gfx_sessions row).
+LEDGER_UPDATE = ("updated_at", "nas_path")
 DATABASE_REJECTED = "database_rejected"
 TOO_LARGE_FOR_SINK = "too_large_for_sink"
 
@@ -87,16 +92,16 @@ def _land_chunk(sink: Sink, pc_id: str, chunk: list[StagedRow]) -> Landed:
     hashes = [item.row["file_hash"] for item in chunk]
     stored = {
         row["file_hash"]
-        for row in sink.select(SESSIONS, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
+        for row in sink.select(LEDGER, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
     }
     now = utcnow()
     files = {
         item.row["nas_path"]: FileStat(item.row["nas_path"], item.row["file_size"], item.row["file_mtime_ns"])
         for item in chunk
     }
-    rows = [_as_session_row(item, now) for item in chunk if item.row["file_hash"] not in stored]
+    rows = [_as_ledger_row(item, now) for item in chunk if item.row["file_hash"] not in stored]
     # mostly_new: the select above left out the contents already stored
-    result = sink.upsert(SESSIONS, rows, SESSIONS_KEY, SESSIONS_UPDATE, mostly_new=True)
+    result = sink.upsert(LEDGER, rows, LEDGER_KEY, LEDGER_UPDATE, mostly_new=True)
     refused = {failure.row["nas_path"]: failure for failure in result.rejected}
     for path, failure in refused.items():
         file = files[path]
@@ -121,11 +126,11 @@ def _refusal(failure: RowFailure) -> tuple[str, str]:
     return DATABASE_REJECTED, f"the database refused the row ({failure.code}): {failure.message}"
 
 
-def _as_session_row(item: StagedRow, now: datetime) -> dict:
-    session = {key: value for key, value in item.row.items() if key != "file_mtime_ns"}
-    session["raw_json"] = JsonText(item.json_text)
-    session["updated_at"] = now
-    return session
+def _as_ledger_row(item: StagedRow, now: datetime) -> dict:
+    content = {key: value for key, value in item.row.items() if key != "file_mtime_ns"}
+    content["raw_json"] = JsonText(item.json_text)
+    content["updated_at"] = now
+    return content
 
 
 def record_rejections(sink: Sink, pc_id: str, rejections: list[Rejection], now: datetime) -> None:

@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gfx_assets.lib.common.tables import MANIFEST, REJECTED, SESSIONS
+from gfx_assets.lib.common.tables import LEDGER, MANIFEST, REJECTED
 from gfx_assets.lib.nas_sync.manifest import as_datetime
 from gfx_assets.lib.nas_sync.scan import FileStat
 from gfx_assets.lib.pokergfx.session import sha256_hex
@@ -34,7 +34,7 @@ def reconcile(
     in_flight: Callable[[FileStat], bool],
     rehash: bool,
 ) -> Reconciliation:
-    """Look every file's `(gfx_pc_id, file_hash)` up in gfx_sessions, else its path in
+    """Look every file's `(gfx_pc_id, file_hash)` up in the ledger gfx_session_snapshots, else its path in
     gfx_rejected_files (same hash, or same size for files rejected before hashing). The hash is read
     from the file (`rehash`, the hourly sweep) or taken from the manifest when the file is unchanged
     since its sync (after every run: no file is read again). A file not accounted for that
@@ -80,7 +80,7 @@ def _hash(path: Path) -> str | None:
 
 
 def _stored_hashes(sink: Sink, pc_id: str, hashes: list[str]) -> set[str]:
-    rows = sink.select(SESSIONS, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
+    rows = sink.select(LEDGER, ["file_hash"], {"gfx_pc_id": pc_id, "file_hash": hashes})
     return {row["file_hash"] for row in rows}
 
 

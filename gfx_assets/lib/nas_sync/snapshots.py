@@ -1,5 +1,5 @@
-"""The snapshots of a PC's game sessions (rows of `gfx_sessions`) and their ledger
-`gfx_session_snapshots`. Dagster-free.
+"""The snapshots of a PC's game sessions: every stored file content, one row each in the ledger
+`gfx_session_snapshots` (the game's `gfx_sessions` row holds its latest one). Dagster-free.
 
 A snapshot's digest is the SHA-256 of its canonical JSON (sorted keys, no whitespace): the top-level
 fields without `Hands`, then its hands. `digest(data, k)` is the digest the snapshot would have if it
@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gfx_assets.lib.common.tables import LEDGER
 from gfx_assets.lib.nas_sync.manifest import as_datetime
 from gfx_assets.lib.sinks import Sink, require_all_written
 
-SESSIONS = "gfx_sessions"
-LEDGER = "gfx_session_snapshots"
 LEDGER_KEY = ("gfx_pc_id", "file_hash")
-_SESSION_COLUMNS = ["file_hash", "session_id", "hand_count", "nas_path", "file_mtime"]
+_IDENTITY = ["file_hash", "session_id", "hand_count", "nas_path", "file_mtime"]
 _LEDGER_COLUMNS = [
     *("file_hash", "session_id", "hand_count", "content_digest", "prefix_digest", "superseded_by"),
     *("prefix_verified", "hands_loaded_at", "compacted_at"),
@@ -28,18 +27,22 @@ _LEDGER_COLUMNS = [
 
 @dataclass
 class Snapshot:
-    """One stored file content of a session, with its ledger entry (None while not ledgered)."""
+    """One stored file content of a session, with its ledger entry (digests are None until computed)."""
 
     file_hash: str
     session_id: int | None
     hand_count: int | None
     nas_path: str | None
     file_mtime: datetime | None
-    ledger: dict[str, Any] | None = None
+    ledger: dict[str, Any]
 
     @property
     def compacted(self) -> bool:
-        return bool(self.ledger and self.ledger.get("compacted_at"))
+        return bool(self.ledger.get("compacted_at"))
+
+    @property
+    def digested(self) -> bool:
+        return bool(self.ledger.get("content_digest"))
 
 
 def hand_count(data: dict[str, Any]) -> int:
@@ -55,11 +58,11 @@ def digest(data: dict[str, Any], hand_count: int) -> str:
 
 
 def pc_snapshots(sink: Sink, pc_id: str) -> dict[int | None, list[Snapshot]]:
-    """Every snapshot of the PC by session, newest first (the order of `gfx_sessions_latest`)."""
-    ledger = {row["file_hash"]: row for row in sink.select(LEDGER, _LEDGER_COLUMNS, {"gfx_pc_id": pc_id})}
+    """Every snapshot of the PC by session, newest first (the order that picks the gfx_sessions row)."""
     sessions: dict[int | None, list[Snapshot]] = {}
-    for row in sink.select(SESSIONS, _SESSION_COLUMNS, {"gfx_pc_id": pc_id}):
-        snapshot = Snapshot(**row, ledger=ledger.get(row["file_hash"]))
+    columns = list(dict.fromkeys([*_IDENTITY, *_LEDGER_COLUMNS]))
+    for row in sink.select(LEDGER, columns, {"gfx_pc_id": pc_id}):
+        snapshot = Snapshot(**{column: row[column] for column in _IDENTITY}, ledger=row)
         sessions.setdefault(snapshot.session_id, []).append(snapshot)
     for snapshots in sessions.values():
         snapshots.sort(key=_newest_first)
@@ -75,7 +78,7 @@ def _newest_first(snapshot: Snapshot) -> tuple:
 
 def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
     """The export of one snapshot; None once compacted."""
-    rows = sink.select(SESSIONS, ["raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hash})
+    rows = sink.select(LEDGER, ["raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hash})
     value = rows[0]["raw_json"] if rows else None
     return json.loads(value) if isinstance(value, str) else value
 

@@ -10,7 +10,7 @@ landed, so only the rest is read and parsed again.
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gfx_assets.lib.nas_sync.scan import FileStat, storable, written_within
@@ -38,7 +38,7 @@ class Rejection:
 
 @dataclass(frozen=True, slots=True)
 class StagedRow:
-    """One new content: its gfx_sessions columns and the file's JSON text, as read."""
+    """One new content: its ledger columns and the file's JSON text, as read."""
 
     row: dict
     json_text: str
@@ -123,8 +123,9 @@ def _too_large(file: FileStat, max_bytes: int) -> Rejection:
 
 
 def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSession) -> dict:
-    """The gfx_sessions columns of one file, raw_json aside. Every row carries every column."""
-    created = session.session_created_at
+    """The columns of one stored content in the ledger `gfx_session_snapshots`, raw_json aside; the game's
+    `gfx_sessions` row is the winning content's (see migrations/0008). Every row carries every column."""
+    created, times = session.session_created_at, session.times
     return {
         "gfx_pc_id": pc_id,
         "session_id": session.session_id,
@@ -140,7 +141,13 @@ def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSessi
         "hand_count": session.hand_count,
         "player_count": session.player_count,
         "payouts": session.payouts,
-        "session_created_at": created.astimezone(UTC).isoformat() if created else None,
+        "session_created_at": _iso(created),
+        "total_duration_seconds": times.total_duration_seconds,
+        "session_start_time": _iso(times.session_start_time),
+        "session_end_time": _iso(times.session_end_time),
         "sync_source": "nas_central",
-        "sync_status": "synced",
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None

@@ -5,15 +5,18 @@ md5 of `lower(trim(Name)) + ":" + lower(trim(LongName))` in hex (an identity, no
 name pair always gives the same hash, whatever the file, the run or the sink).
 
 - hole_cards: `["ac 7c"]` -> `{ac,7c}`; `[""]` (PokerGFX did not know them) -> `{}`.
-- has_shown: PokerGFX knew the seat's hole cards (hole_cards is not empty). The table's RFID readers
+- has_shown: at least two hole cards known (production's meaning: PokerGFX knew the seat's cards). The
+  table's RFID readers
   know most hands, folded ones included (in each real session's latest file, 4204 of 4289 folded seats
   have cards), so it does not mean "showed at showdown". The export has no better signal: a player object
   holds only PlayerNum, Name, LongName, HoleCards, the stacks, CumulativeWinningsAmt,
   BlindBetStraddleAmt, SittingOut, EliminationRank and four percentages, and no real event is a SHOW or
-  MUCK. Who reached the showdown: gfx_hands.showdown_count (see `hand_facts`).
+  MUCK. docs/DERIVED_VALUES.md says more.
+- sitting_out: SittingOut; a player without the field is not sitting out (production's default), so the
+  graphics, which read `sitting_out = FALSE`, still show the seat.
 - is_winner: the seat's stack grew over the hand (EndStackAmt > StartStackAmt), so a seat that won
   back less than it put in, or split a pot at no net gain, is not a winner; every seat with a net gain
-  is (a split pot can have several). gfx_hands.winner_name / winner_seat name the largest gain.
+  is (a split pot can have several). gfx_hands.winner_name / winner_seat: see `hand_facts`.
 """
 
 import hashlib
@@ -66,16 +69,21 @@ def hand_player_row(hand_id: uuid.UUID, player: Json, is_winner: bool) -> dict[s
         "seat_num": seat,
         "player_name": name,
         "hole_cards": cards,
-        "has_shown": bool(cards),
+        "has_shown": len(cards) >= 2,
         "start_stack_amt": number(player.get("StartStackAmt")),
         "end_stack_amt": number(player.get("EndStackAmt")),
         "cumulative_winnings_amt": number(player.get("CumulativeWinningsAmt")),
         "blind_bet_straddle_amt": number(player.get("BlindBetStraddleAmt")),
-        "sitting_out": player.get("SittingOut") if isinstance(player.get("SittingOut"), bool) else None,
+        "sitting_out": _sitting_out(player),
         "elimination_rank": number(player.get("EliminationRank")),
         "is_winner": is_winner,
         **{column: percent(player.get(field)) for column, field in PERCENTS.items()},
     }
+
+
+def _sitting_out(player: Json) -> bool | None:
+    value = player.get("SittingOut", False)
+    return value if isinstance(value, bool) else None
 
 
 def is_winner(player: Json) -> bool:

@@ -15,10 +15,10 @@ Field by field: enums (`GameVariant`, `GameClass`, `BetStructure`, `EventType`) 
 spaces as underscores (`ALL IN` -> ALL_IN, `BOARD CARD` -> BOARD_CARD); a value outside the enum is
 NULL (raw_json keeps it). `Duration` -> duration_seconds and `RecordingOffsetStart` ->
 recording_offset_seconds are whole seconds (fraction cut off), recording_offset_iso keeps the text.
-Times are UTC (digits past microseconds dropped). `FlopDrawBlinds` / `StudLimits` are stored whole as
-jsonb. Derived columns: see `hand_facts`; hole cards, has_shown, is_winner and player_hash: see
-`hand_players`. A value a column cannot hold (out of range, of the wrong kind, not parsable) is NULL and
-counted, never a refused row: see `hand_values`.
+Times are UTC (digits past microseconds dropped). `FlopDrawBlinds` is stored under production's keys
+(`hand_facts.blinds`), `StudLimits` whole as jsonb. Derived columns: see `hand_facts`; hole cards,
+has_shown, is_winner and player_hash: see `hand_players`. A value a column cannot hold (out of range, of
+the wrong kind, not parsable) is NULL and counted, never a refused row: see `hand_values`.
 """
 
 import json
@@ -146,11 +146,11 @@ def hand_row(
         "ante_amt": number(hand.get("AnteAmt")),
         "bomb_pot_amt": number(hand.get("BombPotAmt")),
         "description": text(hand.get("Description")),
-        "blinds": _json(hand.get("FlopDrawBlinds")),
+        "blinds": _json(facts.blinds(hand.get("FlopDrawBlinds"))),
         "stud_limits": _json(hand.get("StudLimits")),
         "pot_size": facts.pot_size(hand),
         "player_count": len(players),
-        "showdown_count": facts.showdown_count(hand),
+        "showdown_count": 0,  # production's normaliser never derives it: see hand_facts
         "board_cards": facts.board_cards(dicts(hand.get("Events"))),
         "winner_name": text(top.get("Name")) if top else None,
         "winner_seat": number(top.get("PlayerNum")) if top else None,

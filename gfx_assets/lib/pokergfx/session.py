@@ -10,9 +10,10 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gfx_assets.lib.pokergfx.iso_duration import whole_seconds
 from gfx_assets.lib.pokergfx.json_text import RejectedFile, RejectReason, decode_text, load_object
 
 __all__ = [
@@ -28,12 +29,24 @@ __all__ = [
 TABLE_TYPES = ("FEATURE_TABLE", "MAIN_TABLE", "FINAL_TABLE", "SIDE_TABLE", "UNKNOWN")
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
 
 _FILE_NAME_ID = re.compile(r"GameID=([0-9]+)")
 _DIGITS = re.compile(r"[0-9]+")
 _VARIANT_ID_KEYS = ("session_id", "sessionId", "SessionID", "GameID", "game_id", "gameId")
 _NESTED_ID_KEYS = (("Session", "ID"), ("session", "id"))
 _TABLE_TYPE_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTimes:
+    """Production's session statistics (its `update_session_stats`): the hands' durations summed, the
+    first hand's start and the latest hand end (start + duration). A value PostgreSQL's column cannot
+    hold (a sum past int4, a time past year 9999) is None, never a rejected file."""
+
+    total_duration_seconds: int | None = 0
+    session_start_time: datetime | None = None
+    session_end_time: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,7 @@ class ParsedSession:
     hand_count: int
     player_count: int
     payouts: list[int] | None
+    times: SessionTimes
     json_text: str
 
 
@@ -74,8 +88,40 @@ def parse_session(raw: bytes, file_name: str, max_bytes: int | None = None) -> P
         hand_count=len(hands),
         player_count=_player_count(hands),
         payouts=_payouts(data.get("Payouts")),
+        times=session_times(hands),
         json_text=text,
     )
+
+
+def session_times(hands: list[Any]) -> SessionTimes:
+    """Durations in whole seconds and start times as `gfx_hands` stores them, over the hands that are
+    objects; a hand without a parsable Duration counts 0 s, one without a start time is left out."""
+    objects = [hand for hand in hands if isinstance(hand, dict)]
+    spans = [
+        (_utc_datetime(hand.get("StartDateTimeUTC")), _int4_seconds(hand.get("Duration"))) for hand in objects
+    ]
+    total = sum(seconds or 0 for _, seconds in spans)
+    starts = [start for start, _ in spans if start is not None]
+    ends = [_end(start, seconds) for start, seconds in spans if start is not None and seconds is not None]
+    ends = [end for end in ends if end is not None]
+    return SessionTimes(
+        total if -INT32_MAX - 1 <= total <= INT32_MAX else None,
+        min(starts, default=None),
+        max(ends, default=None),
+    )
+
+
+def _int4_seconds(duration: Any) -> int | None:
+    """A hand's duration_seconds as gfx_hands holds it (None where int4 cannot)."""
+    seconds = whole_seconds(duration)
+    return seconds if seconds is not None and -INT32_MAX - 1 <= seconds <= INT32_MAX else None
+
+
+def _end(start: datetime, seconds: int) -> datetime | None:
+    try:
+        return start + timedelta(seconds=seconds)
+    except OverflowError:
+        return None
 
 
 def _session_id(data: dict[str, Any], file_name: str) -> int:
