@@ -99,7 +99,8 @@ def _log_findings(context: dg.AssetExecutionContext, load: HandLoad) -> None:
     kinds={"postgres"},
     automation_condition=dg.AutomationCondition.eager(),
     description=(
-        "The ledger of every stored file content of the PC (hash, session, hand count, NAS path). A snapshot "
+        "The ledger of every stored file content of the PC (hash, session, hand count, NAS path, JSON): what "
+        "'this file landed' means; the game's gfx_sessions row holds the latest content. A snapshot "
         "whose hands a newer snapshot of the same session holds as an exact prefix is verified and, with "
         "GFX_SNAPSHOT_RETENTION=compact, loses its raw JSON; one that is not a prefix keeps it, with the "
         "reason in prefix_note."

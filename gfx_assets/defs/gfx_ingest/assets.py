@@ -35,9 +35,10 @@ class SyncConfig(dg.Config):
     group_name="gfx_ingest",
     kinds={"postgres", "json"},
     description=(
-        "PokerGFX game sessions of one GFX PC, one row per distinct file content. Each run scans the "
-        "PC's NAS folder (or the files the sensor named), SHA-256 hashes and parses them, skips content "
-        "already stored, and upserts the rest in batches. Files that cannot be stored are listed in "
+        "PokerGFX games of one GFX PC: one gfx_sessions row per game holding its latest content (most "
+        "hands), every stored file content in the ledger gfx_session_snapshots. Each run scans the PC's "
+        "NAS folder (or the files the sensor named), SHA-256 hashes and parses them, skips content already "
+        "stored, and upserts the rest in batches. Files that cannot be stored are listed in "
         "gfx_rejected_files with a reason. Materialize a partition to rescan that PC."
     ),
 )

@@ -10,7 +10,7 @@ PC_HEALTH = [  # the columns an operator reads first come first
     column("latest_rejection", "string", "Newest open rejection of the PC: NAS path and reason"),
     column("last_sync_at", "timestamp", "Last sync run or stored row (UTC)"),
     column("last_error_at", "timestamp", "Last run of this PC that failed for good (UTC)"),
-    column("sessions", "int", "Rows in gfx_sessions"),
+    column("sessions", "int", "Games in gfx_sessions (one row per game)"),
     column("in_registry", "bool", "Enabled in config/pc_registry.json on the NAS"),
 ]
 
