@@ -92,6 +92,11 @@ class GfxSettings(BaseSettings):
         description="Superseded session snapshots: `compact` drops the raw JSON of a snapshot whose hands "
         "a newer snapshot holds as an exact prefix (the ledger keeps its hash), `keep` keeps it.",
     )
+    pc_silent_minutes: PositiveFloat = Field(
+        10.0,
+        description="A PC that wrote within the last hour and then no file for this long is silent: "
+        "pc_health shows it, its partition's gfx_pc_writing check fails, and one alert goes out.",
+    )
     sink_request_deadline_seconds: PositiveFloat = Field(
         120.0,
         description="How long one sink request is retried (backoff, Retry-After) before the run's "

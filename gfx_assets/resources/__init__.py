@@ -5,6 +5,7 @@ import dagster as dg
 from gfx_assets.resources.alerts import AlertWebhook
 from gfx_assets.resources.database import GfxDatabase
 from gfx_assets.resources.nas import NasResource
+from gfx_assets.resources.pc_watch import PcWatch
 from gfx_assets.resources.sinks import GfxSink, PostgresSinkResource, SupabaseSinkResource
 from gfx_assets.resources.snapshots import SnapshotRetention
 from gfx_assets.resources.wsop import WsopSource
@@ -15,6 +16,7 @@ __all__ = [
     "GfxDatabase",
     "GfxSink",
     "NasResource",
+    "PcWatch",
     "PostgresSinkResource",
     "SnapshotRetention",
     "SupabaseSinkResource",
@@ -64,6 +66,7 @@ def build(settings: GfxSettings) -> dict[str, dg.ConfigurableResource]:
             url=dg.EnvVar("GFX_ALERT_WEBHOOK_URL") if settings.alert_webhook_url else ""
         ),
         "snapshot_retention": SnapshotRetention(mode=settings.snapshot_retention),
+        "pc_watch": PcWatch(silent_minutes=settings.pc_silent_minutes),
         "nas": NasResource(
             root=str(settings.resolved_nas_root),
             registry_file=str(settings.pc_registry.resolve()) if settings.pc_registry else "",

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
-from gfx_assets.resources import GfxSink, NasResource
+from gfx_assets.resources import GfxSink, NasResource, PcWatch
 
 HOUR_AGO = time.time() - 3600
 CORRUPT_JSON = b'{"ID": 1,, "Hands": []}'
@@ -18,7 +18,8 @@ def view(
     instance: dg.DagsterInstance, asset: dg.AssetsDefinition, nas_resource: NasResource, sink: GfxSink
 ) -> dict[str, Any]:
     """Materialize one operator view; its metadata values by key."""
-    result = dg.materialize([asset], instance=instance, resources={"nas": nas_resource, "sink": sink})
+    resources = {"nas": nas_resource, "sink": sink, "pc_watch": PcWatch()}
+    result = dg.materialize([asset], instance=instance, resources=resources)
     [event] = result.get_asset_materialization_events()
     return {key: value.value for key, value in event.materialization.metadata.items()}
 

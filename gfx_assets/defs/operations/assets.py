@@ -7,7 +7,7 @@ from gfx_assets.defs.operations import columns
 from gfx_assets.defs.operations.tables import table_metadata
 from gfx_assets.lib.nas_sync.registry import RegistryUnreadable
 from gfx_assets.lib.operations import views
-from gfx_assets.resources import GfxSink, NasResource
+from gfx_assets.resources import GfxSink, NasResource, PcWatch
 
 OPERATIONS = "operations"
 OPERATIONS_KIND = {"postgres", "table"}
@@ -21,21 +21,27 @@ REFRESH_NOTE = " Refreshed every 2 minutes by operations_refresh_schedule; Mater
     group_name=OPERATIONS,
     kinds=OPERATIONS_KIND,
     description=(
-        "Health of every GFX PC, one row each: online / idle / offline (or never synced), last sync, "
+        "Health of every GFX PC, one row each: online / idle / offline (or never synced), silent (stopped "
+        "writing mid-show), last file, last sync, "
         "sessions stored, open rejections and open dead letters. PCs come from the NAS registry and "
         "from pc_status, so a registered PC that never synced is listed too." + REFRESH_NOTE
     ),
 )
-def pc_health(context: dg.AssetExecutionContext, nas: NasResource, sink: GfxSink) -> dg.MaterializeResult:
+def pc_health(
+    context: dg.AssetExecutionContext, nas: NasResource, sink: GfxSink, pc_watch: PcWatch
+) -> dg.MaterializeResult:
     registered = _registered_pcs(context, nas)
     with sink.open() as target:
-        rows = views.pc_health(target, registered)
+        rows = views.pc_health(target, registered, pc_watch.silent_after)
     troubled = [row["pc"] for row in rows if row["open_rejections"] or row["open_dead_letters"]]
     return dg.MaterializeResult(
         metadata={
             **table_metadata("pcs", rows, columns.PC_HEALTH),
             "pcs_with_open_problems": dg.MetadataValue.text(", ".join(troubled) or "none"),
             "never_synced": sum(row["status"] == views.NEVER_SYNCED for row in rows),
+            "silent": dg.MetadataValue.text(
+                ", ".join(r["pc"] for r in rows if r["status"] == views.SILENT) or "none"
+            ),
         }
     )
 

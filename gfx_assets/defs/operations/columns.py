@@ -4,10 +4,16 @@ from gfx_assets.defs.operations.tables import column
 
 PC_HEALTH = [  # the columns an operator reads first come first
     column("pc", "string", "GFX PC id"),
-    column("status", "string", "online (synced in the last 5 min), idle (last hour), offline, never synced"),
+    column(
+        "status",
+        "string",
+        "online (synced in the last 5 min), idle (last hour), offline, never synced; silent: wrote in the "
+        "last hour, then no file for GFX_PC_SILENT_MINUTES (stopped mid-show)",
+    ),
     column("open_rejections", "int", "Files in gfx_rejected_files (see open_rejections)"),
     column("open_dead_letters", "int", "Files of failed runs not landed yet (see open_dead_letters)"),
     column("latest_rejection", "string", "Newest open rejection of the PC: NAS path and reason"),
+    column("last_file_at", "timestamp", "Last new content of the PC landed, or file rejected (UTC)"),
     column("last_sync_at", "timestamp", "Last sync run or stored row (UTC)"),
     column("last_error_at", "timestamp", "Last run of this PC that failed for good (UTC)"),
     column("sessions", "int", "Games in gfx_sessions (one row per game)"),

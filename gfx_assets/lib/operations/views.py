@@ -12,6 +12,7 @@ from typing import Any
 
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.common.tables import REJECTED, SYNC_FAILURES
+from gfx_assets.lib.operations import silence
 from gfx_assets.lib.sinks import Sink
 from gfx_assets.lib.sinks.base import Row
 
@@ -20,7 +21,15 @@ SYNC_DASHBOARD = "v_sync_dashboard"
 GFX_SOURCE = "gfx"
 NEVER_SYNCED = "never synced"
 
-_PC_STATUS_COLUMNS = ["gfx_pc_id", "status", "last_sync_at", "last_error_at", "total_sessions"]
+_PC_STATUS_COLUMNS = [
+    "gfx_pc_id",
+    "status",
+    "last_sync_at",
+    "last_error_at",
+    "total_sessions",
+    "last_file_at",
+]
+SILENT = "silent"
 _LATEST_REJECTION_COLUMNS = ["gfx_pc_id", "nas_path", "reason", "first_seen_at"]
 _REJECTION_COLUMNS = ["gfx_pc_id", "nas_path", "reason", "detail", "first_seen_at", "last_seen_at"]
 _DEAD_LETTER_COLUMNS = [
@@ -32,12 +41,18 @@ _DASHBOARD_COLUMNS = [
 ]  # fmt: skip
 
 
-def pc_health(sink: Sink, registered: Iterable[str]) -> list[Row]:
+def pc_health(sink: Sink, registered: Iterable[str], silent_after: timedelta) -> list[Row]:
     """One row per PC of the registry or of `pc_status`: a PC registered but never synced shows as
-    'never synced', one that synced but left the registry keeps its row with in_registry False. The
-    newest open rejection is named ('path: reason'), so a problem is readable at a glance."""
+    'never synced', one that synced but left the registry keeps its row with in_registry False, one that
+    stopped writing mid-show as 'silent' (see `silence`). The newest open rejection is named
+    ('path: reason'), so a problem is readable at a glance."""
     registered = set(registered)
-    status = {row["gfx_pc_id"]: row for row in sink.select(PC_STATUS, _PC_STATUS_COLUMNS, {})}
+    rows = sink.select(PC_STATUS, _PC_STATUS_COLUMNS, {})
+    silent = silence.silent_pcs(rows, datetime.now(UTC), silent_after)
+    status = {
+        row["gfx_pc_id"]: {**row, **({"status": SILENT} if row["gfx_pc_id"] in silent else {})}
+        for row in rows
+    }
     rejections = sorted(
         sink.select(REJECTED, _LATEST_REJECTION_COLUMNS, {}), key=_newest_first("first_seen_at")
     )
@@ -124,6 +139,7 @@ def _pc_row(pc_id: str, registered: bool, status: Row | None, rejected: int, dea
             "status": status.get("status") or NEVER_SYNCED,
             "last_sync_at": status.get("last_sync_at"),
             "last_error_at": status.get("last_error_at"),
+            "last_file_at": status.get("last_file_at"),
             "sessions": int(status.get("total_sessions") or 0),
             "open_rejections": rejected,
             "open_dead_letters": dead,
