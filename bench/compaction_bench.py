@@ -3,11 +3,13 @@
     .venv/bin/python bench/compaction_bench.py --hands 170
 
 A synthetic session (gfx_assets.lib.pokergfx.synthetic) is rewritten after every hand, as PokerGFX does,
-and each content is synced through the real stages (stage -> land in gfx_sessions -> load the hand tables
--> compact; gfx_assets_tests/gfx_hands/growth.py), once with GFX_SNAPSHOT_RETENTION=keep and once with
-compact, each into a fresh migrated database on the embedded PostgreSQL under .gfx/bench (direct sink).
-Reported per mode: the final file's size, the raw JSON kept over all snapshots (jsonb text bytes and
-on-disk bytes, pg_column_size after TOAST compression), the ledger's size, and the sync time.
+and each content is synced through the real stages (stage -> land in the ledger gfx_session_snapshots,
+whose trigger keeps the game's gfx_sessions row on the latest content -> load the hand tables -> compact;
+gfx_assets_tests/gfx_hands/growth.py), once with GFX_SNAPSHOT_RETENTION=keep and once with compact, each
+into a fresh migrated database on the embedded PostgreSQL under .gfx/bench (direct sink).
+Reported per mode: the final file's size, the snapshots (ledger rows), the raw JSON kept over every
+stored row, the ledger's and the game's gfx_sessions row's together (jsonb text bytes and on-disk bytes,
+pg_column_size after TOAST compression), the ledger's size without its JSON, and the sync time.
 """
 
 import argparse
@@ -30,9 +32,14 @@ from gfx_assets.lib.sinks.postgres import PostgresSink  # noqa: E402
 from gfx_assets_tests.gfx_hands.growth import grow  # noqa: E402
 
 SIZES = """
-SELECT coalesce(sum(octet_length(raw_json::text)), 0), coalesce(sum(pg_column_size(raw_json)), 0), count(*),
-       (SELECT coalesce(sum(pg_column_size(l.*)), 0) FROM gfx_session_snapshots l)
-FROM gfx_sessions
+WITH kept AS (
+    SELECT raw_json FROM gfx_session_snapshots UNION ALL SELECT raw_json FROM gfx_sessions
+)
+SELECT (SELECT coalesce(sum(octet_length(raw_json::text)), 0) FROM kept),
+       (SELECT coalesce(sum(pg_column_size(raw_json)), 0) FROM kept),
+       (SELECT count(*) FROM gfx_session_snapshots),
+       (SELECT coalesce(sum(pg_column_size(l.*) - coalesce(pg_column_size(l.raw_json), 0)), 0)
+        FROM gfx_session_snapshots l)
 """
 
 

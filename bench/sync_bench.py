@@ -8,11 +8,14 @@ Each contender writes into its own fresh, migrated database on the bench's embed
 (`.gfx/bench`), in rounds: every round runs every contender once, in rotating order, so load on the
 machine hits them alike.
 - `gfx-assets sync`: the whole command as a user runs it, in a child process (wall time, and the
-  child's own peak RSS, VmHWM): registry, scan, parse + hash + COPY of gfx_sessions, manifest, then
-  the hand tables and snapshot ledger the same job loads, with Dagster's storage in PostgreSQL.
+  child's own peak RSS, VmHWM): registry, scan, parse + hash + COPY of the contents into the ledger
+  gfx_session_snapshots (whose trigger keeps each game's gfx_sessions row), manifest, then the hand
+  tables and the ledger's digests (gfx_session_snapshots asset) the same job loads, with Dagster's
+  storage in PostgreSQL.
 - `gfx_sessions` step: the same child but materializing only `gfx_sessions` (what the sync wrote before
   the hand tables joined the job), timed inside the child around the materializations.
-- binary COPY: the same gfx_sessions rows, built in a child before its clock starts, in one binary COPY.
+- binary COPY: the same ledger rows, built in a child before its clock starts, in one binary COPY into
+  gfx_session_snapshots of a freshly migrated database (same keys, indexes and trigger as the sync meets).
 - execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
 - Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
 """

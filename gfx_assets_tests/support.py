@@ -155,12 +155,13 @@ def seeded_nas(root: Path, pcs: list[str], sessions_per_pc: int, hands: tuple[in
 
 
 def refuse_session_rows(database_url: str, session_id: int, sqlstate: str = "22023") -> None:
-    """Make the database refuse inserts of one game's rows (a real PostgreSQL error, not a mock)."""
+    """Make the database refuse inserts of one game's contents into the ledger gfx_session_snapshots, where
+    the sync writes them (a real PostgreSQL error, not a mock)."""
     execute(
         database_url,
         f"""CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.session_id = {int(session_id)} THEN
             RAISE EXCEPTION 'refused for the test' USING ERRCODE = '{sqlstate}'; END IF; RETURN NEW; END $$;
-        CREATE TRIGGER refuse_one BEFORE INSERT ON gfx_sessions
+        CREATE TRIGGER refuse_one BEFORE INSERT ON gfx_session_snapshots
             FOR EACH ROW EXECUTE FUNCTION refuse_one();""",
     )

@@ -25,7 +25,9 @@ def test_the_first_sync_of_the_sample_nas_rejects_its_bad_export_with_a_reason(
     )
     assert (pc, path, reason) == ("PC03", BAD_FILE, "invalid_json")
     assert "truncated" in detail
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(9,)]
+    # 9 good exports landed in the ledger, each its own game with one gfx_sessions row
+    stored = "SELECT (SELECT count(*) FROM gfx_session_snapshots), (SELECT count(*) FROM gfx_sessions)"
+    assert query(database_url, stored) == [(9, 9)]
 
 
 def test_the_hand_simulator_leaves_the_bad_export_as_seeded(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
 from gfx_assets_tests.e2e.devserver import gfx_dev, processes_of
 from gfx_assets_tests.support import query
 
-DUPLICATES = "SELECT count(*) - count(DISTINCT (gfx_pc_id, file_hash)) FROM gfx_sessions"
+DUPLICATES = "SELECT count(*) - count(DISTINCT (gfx_pc_id, file_hash)) FROM gfx_session_snapshots"
 LANDED = "SELECT count(*) FROM gfx_file_manifest WHERE status = 'synced'"
 REJECTED = "SELECT gfx_pc_id, nas_path, reason FROM gfx_rejected_files"
 # A dead letter still open (resolved_at IS NULL) although its file is in the manifest as synced.

@@ -9,6 +9,13 @@ from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2
 from gfx_assets_tests.e2e.devserver import gfx
 from gfx_assets_tests.support import query, write_registry
 
+PER_PC = "SELECT gfx_pc_id, count(*) FROM {table} GROUP BY 1 ORDER BY 1"
+# when each stored content (ledger) and each game's row were last written
+WRITTEN = (
+    "SELECT gfx_pc_id, file_hash, updated_at FROM gfx_session_snapshots ORDER BY 1, 2",
+    "SELECT id, updated_at, processed_at FROM gfx_sessions ORDER BY id",
+)
+
 
 @pytest.fixture
 def cli_env(tmp_path: Path, table_gg: Path, database_url: str, empty_database_url: str) -> dict[str, str]:
@@ -26,19 +33,18 @@ def test_sync_lands_the_fixtures_for_every_pc_and_exits_0(cli_env: dict[str, str
     result = gfx(["sync"], cli_env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "PC01: ok" in result.stdout and "PC02: ok" in result.stdout
-    assert query(database_url, "SELECT gfx_pc_id, count(*) FROM gfx_sessions GROUP BY 1 ORDER BY 1") == [
-        ("PC01", 17),
-        ("PC02", 17),
-    ]
+    # per PC: 18 files, 17 distinct contents in the ledger, 15 games in gfx_sessions
+    assert query(database_url, PER_PC.format(table="gfx_session_snapshots")) == [("PC01", 17), ("PC02", 17)]
+    assert query(database_url, PER_PC.format(table="gfx_sessions")) == [("PC01", 15), ("PC02", 15)]
 
 
 def test_a_second_sync_changes_nothing(cli_env: dict[str, str], database_url: str) -> None:
     gfx(["sync"], cli_env)
-    before = query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id")
+    before = [query(database_url, statement) for statement in WRITTEN]
     result = gfx(["sync", "--pc", "PC01"], cli_env)
     assert result.returncode == 0
     assert "PC01: ok, files_scanned 18, new 0" in result.stdout
-    assert query(database_url, "SELECT id, updated_at FROM gfx_sessions ORDER BY id") == before
+    assert [query(database_url, statement) for statement in WRITTEN] == before
 
 
 def test_sync_of_an_unknown_pc_is_a_configuration_error(cli_env: dict[str, str]) -> None:

@@ -1,8 +1,9 @@
-"""INSERT on gfx_sessions revoked for a while under `gfx-assets dev`, from a login role that owns no
-table and has DML rights only (as an operator's rights fix would do it): the files written meanwhile
-are retried, never recorded as rejected, and all land once the grant is back, with no dead letter left
-open for a landed file and no process left behind. On both sinks: directly as that role, and through
-the PostgREST test app running its requests as that role (as PostgREST runs the service key's).
+"""INSERT on the ledger gfx_session_snapshots (where the sync writes every content) revoked for a while
+under `gfx-assets dev`, from a login role that owns no table and has DML rights only (as an operator's
+rights fix would do it): the files written meanwhile are retried, never recorded as rejected, and all
+land once the grant is back, with no dead letter left open for a landed file and no process left behind.
+On both sinks: directly as that role, and through the PostgREST test app running its requests as that
+role (as PostgREST runs the service key's).
 
 The revoke lasts GFX_E2E_REVOKE_SECONDS (default 60, the issue's scenario: it fits in one request's
 retry deadline of 120 s, so this is the sinks' request-level retry at work).
@@ -97,9 +98,9 @@ def writer(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Writer]:
 
 
 def _set_insert(target: str, role: str, granted: bool) -> None:
-    statement = "GRANT INSERT ON gfx_sessions TO {}" if granted else "REVOKE INSERT ON gfx_sessions FROM {}"
+    statement = "GRANT INSERT ON {} TO {}" if granted else "REVOKE INSERT ON {} FROM {}"
     with psycopg.connect(target, autocommit=True) as conn:
-        conn.execute(sql.SQL(statement).format(sql.Identifier(role)))
+        conn.execute(sql.SQL(statement).format(sql.Identifier("gfx_session_snapshots"), sql.Identifier(role)))
 
 
 def test_files_written_while_insert_is_revoked_land_after_the_grant_and_none_is_rejected(

@@ -58,6 +58,14 @@ def pc_folder(tmp_path: Path) -> Path:
     return folder
 
 
+# contents stored in the ledger (what "landed" means), games in gfx_sessions; each file here is its own game
+STORED = "SELECT (SELECT count(*) FROM gfx_session_snapshots), (SELECT count(*) FROM gfx_sessions)"
+STORED_OF_GAME = (
+    "SELECT (SELECT count(*) FROM gfx_session_snapshots WHERE session_id = %s),"
+    " (SELECT count(*) FROM gfx_sessions WHERE session_id = %s)"
+)
+
+
 def _sync(tmp_path: Path, gfx_sink: GfxSink, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     return sync(instance, "PC01", _nas(tmp_path), gfx_sink)
 
@@ -75,7 +83,7 @@ def test_each_bad_file_is_recorded_with_its_reason_and_the_good_files_land(
     with dg.instance_for_test() as instance:
         result = _sync(tmp_path, gfx_sink, instance)
     assert result.success
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
+    assert query(database_url, STORED) == [(3, 3)]
     recorded = dict(query(database_url, "SELECT reason, nas_path FROM gfx_rejected_files"))
     assert recorded == {reason: f"PC01/1021/{name}" for reason, (name, _) in BAD_FILES.items()}
     assert materialization_metadata(result)["rejected"] == len(BAD_FILES)
@@ -120,9 +128,7 @@ def test_a_rejected_file_that_becomes_valid_lands_and_its_rejection_is_cleared(
         _write(path, session.to_json_bytes(), mtime=HOUR_AGO + 60)
         assert _sync(tmp_path, gfx_sink, instance).success
     assert query(database_url, "SELECT count(*) FROM gfx_rejected_files") == [(0,)]
-    assert query(
-        database_url, "SELECT count(*) FROM gfx_sessions WHERE session_id = %s", session.game_id
-    ) == [(1,)]
+    assert query(database_url, STORED_OF_GAME, session.game_id, session.game_id) == [(1, 1)]
 
 
 def test_source_files_are_never_changed(pc_folder: Path, tmp_path: Path, gfx_sink: GfxSink) -> None:
@@ -143,7 +149,7 @@ def test_a_row_the_database_refuses_does_not_keep_the_rest_of_its_chunk_out(
     with dg.instance_for_test() as instance:
         result = _sync(tmp_path, gfx_sink, instance)
     assert result.success
-    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(3,)]
+    assert query(database_url, STORED) == [(3, 3)]
     assert query(database_url, "SELECT reason, nas_path FROM gfx_rejected_files") == [
         ("database_rejected", f"PC01/1021/{refused.name}")
     ]
@@ -161,6 +167,8 @@ def test_a_file_name_that_is_not_utf8_is_stored_with_escapes_and_synced_once(
         second = _sync(tmp_path, gfx_sink, instance)
     assert first.success and second.success
     assert materialization_metadata(second)["files_considered"] == 0
-    stored = query(database_url, "SELECT nas_path FROM gfx_sessions WHERE session_id = %s", session.game_id)
-    assert stored == [("PC01/1021/PGFX_live_data_export caf\\xe9.json",)]
+    escaped = ("PC01/1021/PGFX_live_data_export caf\\xe9.json",)
+    for table in ("gfx_session_snapshots", "gfx_sessions"):  # one content, one game
+        stored = query(database_url, f"SELECT nas_path FROM {table} WHERE session_id = %s", session.game_id)
+        assert stored == [escaped]
     assert reconciliation(second).passed

@@ -17,7 +17,7 @@ from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.postgrest_app import Faults, create_app, serve
 from gfx_assets_tests.support import nas, query, seeded_nas, sync
 
-SESSIONS_PATH = "/rest/v1/gfx_sessions"
+LEDGER_PATH = "/rest/v1/gfx_session_snapshots"  # where the sync writes every content
 
 
 def test_items_are_consumed_in_order_with_at_most_workers_in_flight_plus_one_being_produced() -> None:
@@ -76,9 +76,11 @@ def test_the_rest_sink_keeps_several_upserts_in_flight_and_every_file_lands_once
         )
         assert sync(instance, "PC01", nas(nas_root), sink).success
     upserts = sorted(
-        seen.arrived for seen in app.state.requests if seen.method == "POST" and seen.path == SESSIONS_PATH
+        seen.arrived for seen in app.state.requests if seen.method == "POST" and seen.path == LEDGER_PATH
     )
     assert len(upserts) == 12
     overlapping = sum(later - earlier < 0.15 for earlier, later in zip(upserts, upserts[1:], strict=False))
     assert overlapping >= 3  # requests arrived while others were still waiting for their answer
-    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(24, 24)]
+    ledger = "SELECT count(*), count(DISTINCT file_hash) FROM gfx_session_snapshots"
+    assert query(database_url, ledger) == [(24, 24)]
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(24,)]  # 24 games of one file each

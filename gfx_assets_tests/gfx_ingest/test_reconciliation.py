@@ -1,8 +1,8 @@
-"""gfx_sessions_reconciliation: a file whose content is in neither gfx_sessions nor gfx_rejected_files
-fails the check with its path; a file written moments ago is in flight, not missing, by the same rule
-ingestion uses; a sensor run's check covers its files; the check never fails the run; run without a
-PC it says how to pick one; the hourly schedule sweeps every PC. Its counts are in its description and
-tables, never numeric metadata (the UI would plot every PC in one line)."""
+"""gfx_sessions_reconciliation: a file whose content is in neither the ledger gfx_session_snapshots nor
+gfx_rejected_files fails the check with its path; a file written moments ago is in flight, not missing,
+by the same rule ingestion uses; a sensor run's check covers its files; the check never fails the run;
+run without a PC it says how to pick one; the hourly schedule sweeps every PC. Its counts are in its
+description and tables, never numeric metadata (the UI would plot every PC in one line)."""
 
 import os
 import time
@@ -22,10 +22,10 @@ from gfx_assets_tests.support import (
     check_counts,
     check_files,
     check_only,
-    execute,
     materialization_metadata,
     nas,
     postgres_sink,
+    query,
     reconciliation,
     seeded_nas,
     sync,
@@ -68,12 +68,17 @@ def test_a_lost_row_fails_the_check_naming_the_file(
 ) -> None:
     with dg.instance_for_test() as instance:
         sync(instance, "PC01", nas(nas_root), gfx_sink)
-        execute(database_url, "DELETE FROM gfx_sessions WHERE id = (SELECT id FROM gfx_sessions LIMIT 1)")
+        [(lost,)] = query(
+            database_url,
+            "DELETE FROM gfx_session_snapshots WHERE file_hash = (SELECT file_hash FROM gfx_session_snapshots"
+            " LIMIT 1) RETURNING nas_path",
+        )
         evaluation = check_only(instance, "PC01", nas(nas_root), gfx_sink)
     assert not evaluation.passed
     assert check_counts(evaluation)["missing"] == 1
     [path] = check_files(evaluation, "missing")
     assert path.startswith("PC01/") and path.endswith(".json")
+    assert path == lost
 
 
 def test_an_old_file_never_synced_is_missing(nas_root: Path, gfx_sink: GfxSink) -> None:

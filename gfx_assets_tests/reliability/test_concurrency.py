@@ -31,7 +31,11 @@ def test_two_runs_syncing_the_same_files_at_once_give_no_duplicates(
     registry = write_registry(tmp_path / "registry.json", {"PC01": table_gg.name})
     workers = [start_worker(table_gg.parent, registry, database_url, batch_size=2) for _ in range(2)]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
-    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(17, 17)]
+    # 18 files, 17 distinct contents (one ledger row each), 15 games (one gfx_sessions row each)
+    ledger = "SELECT count(*), count(DISTINCT file_hash) FROM gfx_session_snapshots"
+    assert query(database_url, ledger) == [(17, 17)]
+    games = "SELECT count(*), count(DISTINCT (gfx_pc_id, session_id)) FROM gfx_sessions"
+    assert query(database_url, games) == [(15, 15)]
     assert query(database_url, "SELECT count(*) FROM gfx_file_manifest") == [(18,)]
 
 

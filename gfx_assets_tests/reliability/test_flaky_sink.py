@@ -4,8 +4,9 @@ and nothing twice, on the real PostgreSQL (never a mock).
 Covers: the REST sink against a PostgREST server answering 429 to the first 3 requests and 503 to
 every 7th (an in-process materialize with no step retry allowed, and the `gfx-assets sync` CLI);
 the PostgreSQL sink while its connections are terminated from another session mid-run; INSERT on
-gfx_sessions revoked for a few seconds from the (non-owner) role the sink runs as, on both sinks:
-retried until the GRANT, never recorded as a rejected file."""
+the ledger gfx_session_snapshots (where the sync writes every content) revoked for a few seconds from the
+(non-owner) role the sink runs as, on both sinks: retried until the GRANT, never recorded as a rejected
+file."""
 
 import threading
 import uuid
@@ -69,9 +70,11 @@ def synced(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance) -> b
 def assert_every_file_landed_once(database_url: str, nas_root: Path, files: int = FILES) -> None:
     on_nas = {str(path.relative_to(nas_root)) for path in nas_root.glob("PC01/*/*.json")}
     assert len(on_nas) == files
-    stored = query(database_url, "SELECT nas_path FROM gfx_sessions")
+    stored = query(database_url, "SELECT nas_path FROM gfx_session_snapshots")
     assert len(stored) == files  # no duplicates
     assert {path for (path,) in stored} == on_nas
+    games = query(database_url, "SELECT nas_path FROM gfx_sessions")  # a game per file, one row each
+    assert len(games) == files and {path for (path,) in games} == on_nas
     assert query(database_url, "SELECT count(*) FROM gfx_rejected_files") == [(0,)]
     assert query(database_url, "SELECT count(*) FROM gfx_file_manifest WHERE status = 'synced'") == [(files,)]
 
@@ -182,16 +185,16 @@ def test_insert_revoked_for_a_while_is_retried_and_never_rejects_a_file(
     with psycopg.connect(database_url, autocommit=True) as conn:
 
         def grant() -> None:
-            conn.execute(sql.SQL("GRANT INSERT ON gfx_sessions TO {}").format(role))
+            conn.execute(sql.SQL("GRANT INSERT ON gfx_session_snapshots TO {}").format(role))
             granted_at.append(conn.execute("SELECT now()").fetchone()[0])
 
-        conn.execute(sql.SQL("REVOKE INSERT ON gfx_sessions FROM {}").format(role))
+        conn.execute(sql.SQL("REVOKE INSERT ON gfx_session_snapshots FROM {}").format(role))
         timer = threading.Timer(REVOKED_SECONDS, grant)
         with dg.instance_for_test() as instance:
             timer.start()
             result = sync(instance, "PC01", nas(nas_root), writer_sink)
             timer.join()
             assert synced(result, instance)
-    [(first_landed,)] = query(database_url, "SELECT min(created_at) FROM gfx_sessions")
+    [(first_landed,)] = query(database_url, "SELECT min(created_at) FROM gfx_session_snapshots")
     assert first_landed >= granted_at[0]  # nothing could land while INSERT was revoked
     assert_every_file_landed_once(database_url, nas_root)

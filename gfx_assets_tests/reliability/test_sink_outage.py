@@ -11,6 +11,7 @@ import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
+from gfx_assets.lib.common.tables import LEDGER
 from gfx_assets.lib.sinks import Sink, SinkUnavailable, UpsertResult
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
@@ -26,6 +27,11 @@ from gfx_assets_tests.support import (
 
 DEAD_DATABASE = "postgresql://postgres@127.0.0.1:1/gfx?connect_timeout=1"
 OPEN_DEAD_LETTERS = "SELECT count(*) FROM gfx_sync_failures WHERE resolved_at IS NULL"
+# contents in the ledger, distinct ones among them, games in gfx_sessions (4 games of one file each)
+STORED = (
+    "SELECT (SELECT count(*) FROM gfx_session_snapshots), (SELECT count(DISTINCT file_hash)"
+    " FROM gfx_session_snapshots), (SELECT count(*) FROM gfx_sessions)"
+)
 
 
 @pytest.fixture
@@ -81,7 +87,7 @@ def test_files_land_once_the_sink_is_back_after_several_failed_runs(
         assert result.success
         assert not _tick(instance, nas_root, database_url, json.dumps(cursor)).run_requests
     assert again.run_key != request.run_key
-    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(4, 4)]
+    assert query(database_url, STORED) == [(4, 4, 4)]
     assert reconciliation(result).passed
     assert query(database_url, OPEN_DEAD_LETTERS) == [(0,)]
     assert query(database_url, "SELECT event_type, count(*) FROM sync_events GROUP BY 1 ORDER BY 1") == [
@@ -95,12 +101,13 @@ def _files(request: dg.RunRequest) -> list[str]:
 
 
 class _SecondUpsertFailsOnce(PostgresSink):
-    """The real sink, except that the second gfx_sessions upsert of the test raises SinkUnavailable."""
+    """The real sink, except that the second upsert of contents into the ledger (where the sync writes
+    them) of the test raises SinkUnavailable."""
 
     upserts = 0
 
     def upsert(self, table: str, *args: Any, **kwargs: Any) -> UpsertResult:
-        if table == "gfx_sessions":
+        if table == LEDGER:
             _SecondUpsertFailsOnce.upserts += 1
             if _SecondUpsertFailsOnce.upserts == 2:
                 raise SinkUnavailable("PostgreSQL unavailable: connection reset")
@@ -127,4 +134,4 @@ def test_a_retried_step_parses_only_the_files_that_had_not_landed(nas_root: Path
         "scan: 4 files, 2 not yet synced",
     ]
     assert sum(message.startswith("parse: 2 new contents") for message in messages) == 1
-    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [(4, 4)]
+    assert query(database_url, STORED) == [(4, 4, 4)]

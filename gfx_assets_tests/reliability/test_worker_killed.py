@@ -24,10 +24,11 @@ from gfx_assets_tests.support import (
 )
 
 FILES = 120
+# each content's insert into the ledger, where the sync writes, takes 20 ms
 SLOW_INSERTS = """
 CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN PERFORM pg_sleep(0.02); RETURN NEW; END $$;
-CREATE TRIGGER slow_insert BEFORE INSERT ON gfx_sessions FOR EACH ROW EXECUTE FUNCTION slow_insert();
+CREATE TRIGGER slow_insert BEFORE INSERT ON gfx_session_snapshots FOR EACH ROW EXECUTE FUNCTION slow_insert();
 """
 
 
@@ -43,7 +44,7 @@ def nas_root(tmp_path: Path) -> Path:
 def _wait_for_rows(database_url: str, worker: subprocess.Popen, at_least: int) -> int:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and worker.poll() is None:
-        [(count,)] = query(database_url, "SELECT count(*) FROM gfx_sessions")
+        [(count,)] = query(database_url, "SELECT count(*) FROM gfx_session_snapshots")
         if count >= at_least:
             return count
         time.sleep(0.05)
@@ -62,11 +63,11 @@ def test_sigkill_in_the_middle_of_a_batch_loses_and_duplicates_nothing(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     assert landed_before_kill < FILES
-    execute(database_url, "DROP TRIGGER slow_insert ON gfx_sessions")
+    execute(database_url, "DROP TRIGGER slow_insert ON gfx_session_snapshots")
     with dg.instance_for_test() as instance:
         retry = sync(instance, "PC01", nas(nas_root, registry), postgres_sink(database_url, batch_size=5))
     assert retry.success
-    assert query(database_url, "SELECT count(*), count(DISTINCT file_hash) FROM gfx_sessions") == [
-        (FILES, FILES)
-    ]
+    ledger = "SELECT count(*), count(DISTINCT file_hash) FROM gfx_session_snapshots"
+    assert query(database_url, ledger) == [(FILES, FILES)]
+    assert query(database_url, "SELECT count(*) FROM gfx_sessions") == [(FILES,)]  # games of one file each
     assert check_counts(reconciliation(retry))["missing"] == 0

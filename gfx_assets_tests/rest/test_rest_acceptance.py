@@ -38,13 +38,15 @@ from gfx_assets_tests.support import (
 
 # A test-only key shaped like a legacy service_role JWT; the server expects SERVICE_KEY instead.
 WRONG_KEY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2VjcmV0LXNpZ25hdHVyZQ"
-SESSION_ROWS = 17  # table-GG: 18 JSON files, one a byte-identical copy
+CONTENTS = 17  # table-GG: 18 JSON files, one a byte-identical copy; one ledger row per stored content
+GAMES = 15  # game 638964611175191251 grows over 3 files: one gfx_sessions row per game
 MAX_RETRIES = 5
-REFUSED_GAME = 638961224831992165
+REFUSED_GAME = 638961224831992165  # one file, the game's only content
 REFUSED_FILE = f"PGFX_live_data_export GameID={REFUSED_GAME}.json"
-LARGEST_FILE = "table-GG/1018/PGFX_live_data_export GameID=638963849867159576.json"  # 818,847 bytes
+# 818,847 bytes, the only file of its game
+LARGEST_FILE = "table-GG/1018/PGFX_live_data_export GameID=638963849867159576.json"
 GATEWAY_LIMIT = 600_000  # above every other file (the next largest is 513,320 bytes)
-SESSIONS_PATH = "/rest/v1/gfx_sessions"
+LEDGER_PATH = "/rest/v1/gfx_session_snapshots"  # where the sync writes every content
 RETRY = dg.DagsterEventType.STEP_UP_FOR_RETRY
 
 
@@ -93,7 +95,10 @@ def second_database_url(server_url: str, template_db: str) -> Iterator[str]:
 def _stored(database_url: str) -> dict[str, list]:
     """Every stored value but the ones the database picks itself (ids and timestamps of writing)."""
     statements = {
-        "gfx_sessions": "SELECT to_jsonb(t) - '{id,created_at,updated_at}'::text[] FROM gfx_sessions t",
+        "gfx_sessions": "SELECT to_jsonb(t) - '{id,created_at,updated_at,processed_at}'::text[]"
+        " FROM gfx_sessions t",
+        "gfx_session_snapshots": "SELECT to_jsonb(t) - '{created_at,updated_at}'::text[]"
+        " FROM gfx_session_snapshots t",
         "gfx_file_manifest": "SELECT to_jsonb(t) - 'updated_at' FROM gfx_file_manifest t",
         "gfx_rejected_files": "SELECT to_jsonb(t) - '{first_seen_at,last_seen_at}'::text[]"
         " FROM gfx_rejected_files t",
@@ -103,16 +108,21 @@ def _stored(database_url: str) -> dict[str, list]:
     }
 
 
-def _sessions(database_url: str) -> int:
-    return query(database_url, "SELECT count(*) FROM gfx_sessions")[0][0]
+def _stored_counts(database_url: str) -> tuple[int, int]:
+    """(contents in the ledger gfx_session_snapshots, games in gfx_sessions)."""
+    [counts] = query(
+        database_url,
+        "SELECT (SELECT count(*) FROM gfx_session_snapshots), (SELECT count(*) FROM gfx_sessions)",
+    )
+    return counts
 
 
 def _rejected(database_url: str) -> list[tuple]:
     return query(database_url, "SELECT nas_path, reason, detail FROM gfx_rejected_files")
 
 
-def _session_posts(app: Starlette) -> list:
-    return [seen for seen in app.state.requests if seen.method == "POST" and seen.path == SESSIONS_PATH]
+def _ledger_posts(app: Starlette) -> list:
+    return [seen for seen in app.state.requests if seen.method == "POST" and seen.path == LEDGER_PATH]
 
 
 def test_the_rest_sink_stores_exactly_the_rows_the_postgres_sink_stores(
@@ -122,7 +132,9 @@ def test_the_rest_sink_stores_exactly_the_rows_the_postgres_sink_stores(
         assert sync(instance, "PC01", pc01, rest_sink).success
         assert sync(instance, "PC01", pc01, postgres_sink(second_database_url)).success
     through_rest, direct = _stored(database_url), _stored(second_database_url)
-    assert len(through_rest["gfx_sessions"]) == SESSION_ROWS
+    assert len(through_rest["gfx_session_snapshots"]) == CONTENTS
+    assert all(row["raw_json"]["Hands"] for row in through_rest["gfx_session_snapshots"])
+    assert len(through_rest["gfx_sessions"]) == GAMES
     assert all(row["raw_json"]["Hands"] for row in through_rest["gfx_sessions"])
     assert through_rest == direct
 
@@ -132,7 +144,7 @@ def _landed_in_one_attempt(
 ) -> None:
     """Asserts that every file landed with no step retry: the sink retried the failed requests."""
     assert result.success
-    assert _sessions(database_url) == SESSION_ROWS
+    assert _stored_counts(database_url) == (CONTENTS, GAMES)
     assert reconciliation(result).passed
     kinds = [entry.dagster_event_type for entry in instance.all_logs(result.run_id)]
     assert RETRY not in kinds
@@ -221,8 +233,8 @@ def test_a_row_the_server_refuses_is_recorded_and_the_rest_of_its_chunk_lands(
     with dg.instance_for_test() as instance:
         result = sync(instance, "PC01", pc01, rest_sink)
     assert result.success
-    assert _session_posts(app)[0].status == 400  # all 17 rows went as one chunk, refused as a whole
-    assert _sessions(database_url) == SESSION_ROWS - 1
+    assert _ledger_posts(app)[0].status == 400  # all 17 contents went as one chunk, refused as a whole
+    assert _stored_counts(database_url) == (CONTENTS - 1, GAMES - 1)
     [(path, reason, detail)] = _rejected(database_url)
     assert (path, reason) == (f"table-GG/1015/{REFUSED_FILE}", "database_rejected")
     assert "23514" in detail and "refused for the test" in detail
@@ -237,11 +249,11 @@ def test_a_gateway_body_limit_splits_chunks_and_records_a_row_bigger_than_the_li
     with dg.instance_for_test() as instance:
         result = sync(instance, "PC01", pc01, rest_sink)
     assert result.success
-    assert _sessions(database_url) == SESSION_ROWS - 1
+    assert _stored_counts(database_url) == (CONTENTS - 1, GAMES - 1)
     [(path, reason, detail)] = _rejected(database_url)
     assert (path, reason) == (LARGEST_FILE, "too_large_for_sink")
     assert "(413)" in detail
-    posts = _session_posts(app)
+    posts = _ledger_posts(app)
     assert posts[0].status == 413 and posts[0].body_bytes > 3_000_000
     assert all(seen.body_bytes <= GATEWAY_LIMIT for seen in posts if seen.status == 201)
     assert materialization_metadata(result)["rejected"] == 1
