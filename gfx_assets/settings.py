@@ -97,6 +97,11 @@ class GfxSettings(BaseSettings):
         description="A PC that wrote within the last hour and then no file for this long is silent: "
         "pc_health shows it, its partition's gfx_pc_writing check fails, and one alert goes out.",
     )
+    run_retention_days: PositiveFloat = Field(
+        14.0,
+        description="Dagster runs that finished longer ago are deleted with their event logs, hourly; runs "
+        "whose failure is still an open dead letter are kept.",
+    )
     sink_request_deadline_seconds: PositiveFloat = Field(
         120.0,
         description="How long one sink request is retried (backoff, Retry-After) before the run's "

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
@@ -121,3 +122,13 @@ def table_gg() -> Path:
     if not folder.is_dir():
         pytest.fail(f"real PokerGFX fixtures are missing: expected {folder} (../shared beside the repo)")
     return folder
+
+
+@pytest.fixture
+def pg_instance(empty_database_url: str) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance on PostgreSQL (a fresh database of the test server), the storage class every
+    deployment uses, for tests whose behaviour depends on Dagster's storage."""
+    url = empty_database_url.replace("postgresql://", "postgresql+psycopg2://", 1)  # dagster-postgres's driver
+    storage = {"postgres": {"postgres_url": url}}
+    with dg.instance_for_test(overrides={"storage": storage}) as instance:
+        yield instance

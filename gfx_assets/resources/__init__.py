@@ -6,6 +6,7 @@ from gfx_assets.resources.alerts import AlertWebhook
 from gfx_assets.resources.database import GfxDatabase
 from gfx_assets.resources.nas import NasResource
 from gfx_assets.resources.pc_watch import PcWatch
+from gfx_assets.resources.run_retention import RunRetention
 from gfx_assets.resources.sinks import GfxSink, PostgresSinkResource, SupabaseSinkResource
 from gfx_assets.resources.snapshots import SnapshotRetention
 from gfx_assets.resources.wsop import WsopSource
@@ -17,6 +18,7 @@ __all__ = [
     "GfxSink",
     "NasResource",
     "PcWatch",
+    "RunRetention",
     "PostgresSinkResource",
     "SnapshotRetention",
     "SupabaseSinkResource",
@@ -67,6 +69,7 @@ def build(settings: GfxSettings) -> dict[str, dg.ConfigurableResource]:
         ),
         "snapshot_retention": SnapshotRetention(mode=settings.snapshot_retention),
         "pc_watch": PcWatch(silent_minutes=settings.pc_silent_minutes),
+        "run_retention": RunRetention(days=settings.run_retention_days),
         "nas": NasResource(
             root=str(settings.resolved_nas_root),
             registry_file=str(settings.pc_registry.resolve()) if settings.pc_registry else "",

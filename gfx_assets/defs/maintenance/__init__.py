@@ -1,0 +1,1 @@
+"""Housekeeping of the deployment itself: Dagster's run history stays bounded over a season."""
