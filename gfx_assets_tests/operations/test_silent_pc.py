@@ -105,12 +105,12 @@ def test_pc_health_shows_a_silent_pc(
     assert [(row["pc"], row["status"]) for row in rows] == [("PC01", "silent")]
 
 
-def test_the_sync_job_evaluates_the_writing_check() -> None:
+def test_the_sync_job_leaves_the_writing_check_to_the_sensor() -> None:
     job = defs().resolve_job_def("gfx_sessions_job")
-    assert dg.AssetCheckKey(gfx_sessions.key, CHECK_NAME) in job.asset_layer.asset_graph.asset_check_keys
+    assert dg.AssetCheckKey(gfx_sessions.key, CHECK_NAME) not in job.asset_layer.asset_graph.asset_check_keys
 
 
-def test_a_sync_that_lands_a_file_passes_the_writing_check(
+def test_the_writing_check_executed_after_a_landed_file_passes(
     instance: dg.DagsterInstance, nas_root: Path, gfx_sink: GfxSink
 ) -> None:
     result = dg.materialize(

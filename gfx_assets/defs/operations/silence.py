@@ -2,7 +2,8 @@
 alert goes out; both clear when it writes again. See `lib/operations/silence` for what silent means.
 
 A silent PC starts no sync runs, so the sensor, not a run, reports the check's result when the state
-changes; every sync run of the PC also evaluates it (and, having just landed a file, passes it).
+changes (within a minute); the sync job leaves the check out, so each sensor-started run writes no extra
+step to Dagster's storage. Executing the check from the UI evaluates it at once.
 """
 
 import json
