@@ -23,7 +23,7 @@ PCS = ["PC01", "PC02", "PC03"]
 BAD_FILE = "PC03/1015/corrupt-export.json"
 SENSORS = ["gfx_nas_sensor", "gfx_run_failure_sensor", "gfx_failure_catchup_sensor"]
 SCHEDULES = ["gfx_reconciliation_schedule", "operations_refresh_schedule", "wsop_sync_schedule"]
-WSOP_ASSETS = ["wsop_events", "wsop_players", "wsop_chip_counts"]
+WSOP_ASSETS = ["wsop_events", "wsop_players", "wsop_event_players", "wsop_chip_counts"]
 MINUTE_AGO = time.time() - 60
 NAVIGATION = {"Catalog": "/assets", "Automation": "/automation", "Runs": "/runs"}
 

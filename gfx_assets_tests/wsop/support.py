@@ -10,7 +10,7 @@ from gfx_assets.defs.wsop_sync.assets import WSOP_ASSETS
 from gfx_assets.defs.wsop_sync.checks import WSOP_RECONCILIATION_CHECKS
 from gfx_assets.resources import GfxSink, WsopSource
 
-TABLES = ("wsop_events", "wsop_players", "wsop_chip_counts")
+TABLES = ("wsop_events", "wsop_players", "wsop_event_players", "wsop_chip_counts")
 
 
 def wsop_source(url: str, **options: Any) -> WsopSource:
@@ -21,7 +21,7 @@ def wsop_source(url: str, **options: Any) -> WsopSource:
 def sync(
     source: WsopSource, sink: GfxSink, assets: list | None = None, instance: dg.DagsterInstance | None = None
 ) -> dg.ExecuteInProcessResult:
-    """One run of the WSOP assets (all three by default, without the reconciliation checks)."""
+    """One run of the WSOP assets (all four by default, without the reconciliation checks)."""
     resources = {"wsop_source": source, "sink": sink}
     with dg.instance_for_test() as fallback:
         return dg.materialize(
@@ -29,12 +29,14 @@ def sync(
         )
 
 
-def reconcile(source: WsopSource, sink: GfxSink) -> dict[str, dg.AssetCheckEvaluation]:
-    """The three reconciliation checks, run alone as the hourly job runs them."""
+def reconcile(
+    source: WsopSource, sink: GfxSink, checks: list | None = None
+) -> dict[str, dg.AssetCheckEvaluation]:
+    """The reconciliation checks (all four by default), run alone as the hourly job runs them."""
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             [*WSOP_ASSETS, *WSOP_RECONCILIATION_CHECKS],
-            selection=dg.AssetSelection.checks(*WSOP_RECONCILIATION_CHECKS),
+            selection=dg.AssetSelection.checks(*(checks or WSOP_RECONCILIATION_CHECKS)),
             resources={"wsop_source": source, "sink": sink},
             instance=instance,
             raise_on_error=False,

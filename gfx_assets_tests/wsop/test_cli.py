@@ -28,6 +28,7 @@ def test_wsop_sync_copies_the_source_and_prints_a_summary(
     assert result.stdout.splitlines() == [
         "wsop_events: ok, read 5, upserted 5, unchanged 0, rows in the table 5",
         "wsop_players: ok, read 200, upserted 200, unchanged 0, rows in the table 200",
+        "wsop_event_players: ok, read 500, upserted 500, unchanged 0, rows in the table 500",
         "wsop_chip_counts: ok, read 1000, upserted 1000, unchanged 0, rows in the table 1000",
     ]
     assert_same_rows(source_url, database_url)

@@ -5,7 +5,7 @@ still lossless), and a value the target refuses is reported as the target's refu
 import psycopg
 import pytest
 
-from gfx_assets.defs.wsop_sync.assets import wsop_chip_counts, wsop_events, wsop_players
+from gfx_assets.defs.wsop_sync.assets import wsop_chip_counts, wsop_event_players, wsop_events, wsop_players
 from gfx_assets.lib.wsop.copy_format import binary_copy_fits
 from gfx_assets.lib.wsop.source import table_columns
 from gfx_assets.resources import GfxSink
@@ -39,7 +39,7 @@ def test_a_first_load_into_an_empty_table_brings_a_parent_added_after_its_sync(
     source_url: str, database_url: str, gfx_sink: GfxSink
 ) -> None:
     source = wsop_source(source_url)
-    sync(source, gfx_sink, assets=[wsop_events, wsop_players])
+    sync(source, gfx_sink, assets=[wsop_events, wsop_players, wsop_event_players])
     for statement in NEW_PLAYER_AND_CHIP_COUNT:
         execute(source_url, statement)
 

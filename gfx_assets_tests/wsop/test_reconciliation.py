@@ -10,12 +10,15 @@ from gfx_assets_tests.wsop.support import assert_same_rows, execute, query, reco
 
 @pytest.fixture
 def drifted_source(source_url: str, gfx_sink: GfxSink) -> str:
-    """A synced source that then lost one player (and its chip counts) and one more chip count, and had a
-    chip count corrected in place: none of it has a newer timestamp for the sync to see."""
+    """A synced source that then lost one player (its chip counts and entries with it; the entries that
+    named it as their eliminator name nobody now) and one more chip count, and had a chip count corrected
+    in place: none of the deletes and corrections has a newer timestamp for the sync to see."""
     sync(wsop_source(source_url), gfx_sink)
     execute(
         source_url,
-        """DELETE FROM wsop_chip_counts
+        """UPDATE wsop_event_players SET eliminated_by_player_id = NULL
+           WHERE eliminated_by_player_id = (SELECT id FROM wsop_players WHERE wsop_player_id = 'P-9');
+           DELETE FROM wsop_chip_counts
            WHERE player_id = (SELECT id FROM wsop_players WHERE wsop_player_id = 'P-9');
            DELETE FROM wsop_players WHERE wsop_player_id = 'P-9';
            DELETE FROM wsop_chip_counts WHERE id = (SELECT min(id::text)::uuid FROM wsop_chip_counts);

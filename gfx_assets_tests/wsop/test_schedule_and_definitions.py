@@ -62,7 +62,7 @@ def test_cron_and_timezone_come_from_the_settings() -> None:
 
 def test_definitions_load_with_no_gfx_setting_and_hold_the_wsop_assets() -> None:
     *_, assets = _load_with({})
-    assert assets == ["wsop_chip_counts", "wsop_events", "wsop_players"]
+    assert assets == ["wsop_chip_counts", "wsop_event_players", "wsop_events", "wsop_players"]
 
 
 def test_a_tick_requests_one_run_of_the_sync_job_tagged_wsop() -> None:

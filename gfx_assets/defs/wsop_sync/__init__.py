@@ -1,1 +1,2 @@
-"""WSOP+ batch sync: events, players and chip counts copied from the WSOP+ PostgreSQL on a schedule."""
+"""WSOP+ batch sync: events, players, event entries and chip counts copied from the WSOP+ PostgreSQL
+on a schedule."""

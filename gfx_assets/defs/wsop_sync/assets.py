@@ -1,4 +1,5 @@
-"""The WSOP+ assets: one table each, chip counts after events and players so foreign keys hold."""
+"""The WSOP+ assets: one table each; event entries and chip counts after events and players, so foreign
+keys hold."""
 
 import time
 from datetime import timedelta
@@ -8,7 +9,7 @@ import dagster as dg
 from gfx_assets.defs.wsop_sync.failures import fail_sync
 from gfx_assets.lib.common.events import resolve_dead_letters
 from gfx_assets.lib.wsop.sync import TableSync, sync_table
-from gfx_assets.lib.wsop.tables import CHIP_COUNTS, EVENTS, PLAYERS, SOURCE, WsopTable
+from gfx_assets.lib.wsop.tables import CHIP_COUNTS, EVENT_PLAYERS, EVENTS, PLAYERS, SOURCE, WsopTable
 from gfx_assets.resources import GfxSink, WsopSource
 from gfx_assets.resources.wsop import cron_interval_seconds
 from gfx_assets.settings import get_settings
@@ -27,6 +28,10 @@ WSOP_FRESHNESS = dg.FreshnessPolicy.time_window(
 _DESCRIPTIONS = {
     EVENTS.name: "WSOP+ events (schedule, buy-ins, prize pools, status)",
     PLAYERS.name: "WSOP+ players (names, countries, bracelets, earnings)",
+    EVENT_PLAYERS.name: (
+        "WSOP+ event entries (seat, stack, rank, status, elimination, prize, bounties per player and event), "
+        "after events and players"
+    ),
     CHIP_COUNTS.name: "WSOP+ chip counts (stack per player and level), after events and players",
 }
 
@@ -90,5 +95,6 @@ def _timestamp(value) -> dg.MetadataValue:
 
 wsop_events = _wsop_asset(EVENTS, [])
 wsop_players = _wsop_asset(PLAYERS, [])
+wsop_event_players = _wsop_asset(EVENT_PLAYERS, [wsop_events, wsop_players])
 wsop_chip_counts = _wsop_asset(CHIP_COUNTS, [wsop_events, wsop_players])
-WSOP_ASSETS = [wsop_events, wsop_players, wsop_chip_counts]
+WSOP_ASSETS = [wsop_events, wsop_players, wsop_event_players, wsop_chip_counts]

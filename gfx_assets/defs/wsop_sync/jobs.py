@@ -1,4 +1,4 @@
-"""`wsop_sync_job` (the three tables, in foreign-key order) and the hourly reconciliation job."""
+"""`wsop_sync_job` (the four tables, in foreign-key order) and the hourly reconciliation job."""
 
 import dagster as dg
 
@@ -11,7 +11,9 @@ wsop_sync_job = dg.define_asset_job(
     WSOP_SYNC_JOB_NAME,
     selection=dg.AssetSelection.assets(*WSOP_ASSETS).without_checks(),
     tags=WSOP_TAGS,
-    description="Copy what changed in the WSOP+ source: events and players, then chip counts.",
+    description=(
+        "Copy what changed in the WSOP+ source: events and players, then event entries and chip counts."
+    ),
 )
 
 wsop_reconciliation_job = dg.define_asset_job(

@@ -14,8 +14,8 @@ wsop_sync_schedule = dg.ScheduleDefinition(
     execution_timezone=_settings.wsop_timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description=(
-        "Copies what changed in the WSOP+ source into wsop_events, wsop_players and wsop_chip_counts "
-        "(GFX_WSOP_CRON, default every 15 minutes, in GFX_WSOP_TIMEZONE)."
+        "Copies what changed in the WSOP+ source into wsop_events, wsop_players, wsop_event_players and "
+        "wsop_chip_counts (GFX_WSOP_CRON, default every 15 minutes, in GFX_WSOP_TIMEZONE)."
     ),
 )
 
@@ -25,5 +25,5 @@ wsop_reconciliation_schedule = dg.ScheduleDefinition(
     cron_schedule="0 * * * *",
     execution_timezone=_settings.wsop_timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Hourly: the reconciliation checks of the three WSOP tables (deletes, in-place changes).",
+    description="Hourly: the reconciliation checks of the four WSOP tables (deletes, in-place changes).",
 )

@@ -65,12 +65,16 @@ class CopyTarget:
         """Copy the source rows with these ids (rows a reconciliation re-copies)."""
         return self._copy(source, table, columns, rows_by_id(table.name, columns), (ids,))
 
-    def _missing_parents(self, table: WsopTable, parent: str, column: str) -> list:
-        """Ids the staged rows point at in `column` that the target's `parent` table does not hold."""
+    def _missing_parents(self, table: WsopTable, parent: str, columns: list[str]) -> list:
+        """Ids the staged rows point at in `columns` that the target's `parent` table does not hold."""
         query = sql.SQL(
-            "SELECT DISTINCT s.{c} FROM {stage} s WHERE s.{c} IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = s.{c})"
-        ).format(c=sql.Identifier(column), stage=_stage_name(table.name), parent=sql.Identifier(parent))
+            "SELECT DISTINCT ref.id FROM {stage} s CROSS JOIN LATERAL (VALUES {refs}) AS ref (id) "
+            "WHERE ref.id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = ref.id)"
+        ).format(
+            stage=_stage_name(table.name),
+            refs=sql.SQL(", ").join(sql.SQL("(s.{})").format(sql.Identifier(c)) for c in columns),
+            parent=sql.Identifier(parent),
+        )
         with self._translated():
             return [parent_id for (parent_id,) in self._conn.execute(query).fetchall()]
 
@@ -87,8 +91,8 @@ class CopyTarget:
             if into_empty and (loaded := self._load_empty(source, table, columns, query, params)):
                 return loaded
             read, newest = self._stage(source, table, columns, query, params)
-            for column, parent in table.parents:
-                self._copy_missing_parents(source, table, column, WSOP_TABLES[parent])
+            for parent, parent_columns in table.referenced_tables().items():
+                self._copy_missing_parents(source, table, parent_columns, WSOP_TABLES[parent])
             written = self._conn.execute(_upsert(table.name, columns)).rowcount
         return Copied(read, written, newest)
 
@@ -161,11 +165,12 @@ class CopyTarget:
         return self._conn.execute(query).fetchone()
 
     def _copy_missing_parents(
-        self, source: psycopg.Connection, table: WsopTable, column: str, parent: WsopTable
+        self, source: psycopg.Connection, table: WsopTable, pointing: list[str], parent: WsopTable
     ) -> None:
         """Parents that appeared at the source after their own table's sync: read in the same snapshot as
-        the rows pointing at them, and upserted first, so the foreign keys hold."""
-        missing = self._missing_parents(table, parent.name, column)
+        the rows pointing at them, and upserted first, so the foreign keys hold. One staging of the parent
+        for all the columns `pointing` at it (a player, and the player who eliminated them)."""
+        missing = self._missing_parents(table, parent.name, pointing)
         if missing:
             columns = table_columns(source, parent.name)
             self._stage(source, parent, columns, rows_by_id(parent.name, columns), (missing,))

@@ -14,7 +14,7 @@ from gfx_assets.lib.sinks import Sink
 from gfx_assets.lib.wsop.sides import PostgresSide, RestSide, Side
 from gfx_assets.lib.wsop.source import source_snapshot, table_columns
 from gfx_assets.lib.wsop.sync import SyncOptions, open_writer
-from gfx_assets.lib.wsop.tables import WsopTable, children_of
+from gfx_assets.lib.wsop.tables import WsopTable, children_of, referrers_of
 
 Action = Literal["delete", "recopy", "flag"]
 MAX_EXAMPLES = 20
@@ -92,9 +92,14 @@ def _repair(
 
 
 def _delete(sink: Sink, table: WsopTable, ids: list) -> None:
-    """Rows pointing at a deleted parent go first: the source's foreign key had removed them already."""
+    """Rows pointing at a deleted parent go first: the source's foreign key had removed them already.
+    A reference that does not own its row (the player who eliminated another) is cleared instead: the
+    source could only delete that player once no row pointed at it any more, so the row itself lives on
+    at the source, and its next sync (or reconciliation) brings its current value."""
     for start in range(0, len(ids), IDS_PER_REPAIR):
         part = ids[start : start + IDS_PER_REPAIR]
         for child, column in children_of(table.name):
             sink.delete(child.name, {column: part})
+        for referrer, column in referrers_of(table.name):
+            sink.update(referrer.name, {column: None}, {column: part})
         sink.delete(table.name, {"id": part})

@@ -59,8 +59,9 @@ class SinkWriter:
             stamps = (row[table.version_column] for row in rows)
             newest = max(filter(None, [newest, *stamps]), default=None)
             changed = rows if force else self._not_in_target(table, rows)
-            for column, parent in table.parents:
-                self._copy_missing_parents(source, WSOP_TABLES[parent], {row[column] for row in changed})
+            for parent, columns in table.referenced_tables().items():
+                ids = {row[column] for row in changed for column in columns}
+                self._copy_missing_parents(source, WSOP_TABLES[parent], ids)
             written += self._upsert(table.name, changed)
         return Copied(read, written, newest)
 

@@ -1,6 +1,7 @@
 -- The WSOP+ source schema (the external PostgreSQL that gfx_assets reads with GFX_WSOP_SOURCE_URL).
 -- Used by the tests, the benchmark and the demo to build a source database of exactly this shape;
--- the target's copy of these tables is migrations/0006_wsop.sql.
+-- the target's copy of these tables is migrations/0006_wsop.sql and 0009_wsop_event_players.sql. Types,
+-- defaults and constraints are production's.
 
 CREATE TYPE wsop_event_type AS ENUM (
     'MAIN_EVENT', 'BRACELET_EVENT', 'SIDE_EVENT', 'SATELLITE', 'DEEPSTACK',
@@ -91,7 +92,7 @@ CREATE INDEX wsop_chip_counts_created_idx ON wsop_chip_counts (created_at, id);
 CREATE INDEX wsop_chip_counts_event_idx ON wsop_chip_counts (event_id);
 CREATE INDEX wsop_chip_counts_player_idx ON wsop_chip_counts (player_id);
 
--- Every UPDATE of an event or a player stamps updated_at with the transaction's start time (now()).
+-- Every UPDATE of an event, a player or an entry stamps updated_at with the transaction's start time (now()).
 CREATE FUNCTION wsop_set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.updated_at = now();
@@ -101,4 +102,51 @@ END $$;
 CREATE TRIGGER wsop_events_updated_at BEFORE UPDATE ON wsop_events
     FOR EACH ROW EXECUTE FUNCTION wsop_set_updated_at();
 CREATE TRIGGER wsop_players_updated_at BEFORE UPDATE ON wsop_players
+    FOR EACH ROW EXECUTE FUNCTION wsop_set_updated_at();
+
+-- wsop_event_players
+-- (sample.py also runs the part from the line above alone: it adds the table to an older demo source)
+
+CREATE TYPE wsop_player_status AS ENUM ('registered', 'active', 'eliminated', 'winner');
+
+-- One row per player entered in an event: seat, stack, finish, prize and bounties.
+CREATE TABLE wsop_event_players (
+    id                        uuid DEFAULT gen_random_uuid() NOT NULL PRIMARY KEY,
+    event_id                  uuid NOT NULL REFERENCES wsop_events (id) ON DELETE CASCADE,
+    player_id                 uuid NOT NULL REFERENCES wsop_players (id) ON DELETE CASCADE,
+    table_num                 integer,
+    seat_num                  integer,
+    starting_chips            bigint,
+    current_chips             bigint DEFAULT 0,
+    peak_chips                bigint DEFAULT 0,
+    rank                      integer,
+    rank_at_end_of_day        integer,
+    status                    wsop_player_status DEFAULT 'registered',
+    eliminated_at             timestamptz,
+    eliminated_by_player_id   uuid REFERENCES wsop_players (id),
+    elimination_hand          text,
+    prize_won                 bigint DEFAULT 0,
+    bounties_collected        integer DEFAULT 0,
+    bounties_collected_amount bigint DEFAULT 0,
+    notes                     text,
+    source_file               text,
+    source_import_id          uuid,
+    registered_at             timestamptz DEFAULT now(),
+    created_at                timestamptz DEFAULT now(),
+    updated_at                timestamptz DEFAULT now(),
+    CONSTRAINT wsop_event_players_seat_num_check CHECK (seat_num >= 1 AND seat_num <= 10),
+    CONSTRAINT uq_wsop_event_player UNIQUE (event_id, player_id)
+);
+
+CREATE INDEX idx_wsop_event_players_event ON wsop_event_players (event_id);
+CREATE INDEX idx_wsop_event_players_player ON wsop_event_players (player_id);
+CREATE INDEX idx_wsop_event_players_status ON wsop_event_players (status);
+CREATE INDEX idx_wsop_event_players_chips ON wsop_event_players (current_chips DESC);
+CREATE INDEX idx_wsop_event_players_rank ON wsop_event_players (rank) WHERE rank IS NOT NULL;
+CREATE INDEX idx_wsop_event_players_prize ON wsop_event_players (prize_won DESC) WHERE prize_won > 0;
+CREATE INDEX idx_wsop_event_players_table_seat ON wsop_event_players (table_num, seat_num)
+    WHERE table_num IS NOT NULL;
+CREATE INDEX wsop_event_players_updated_idx ON wsop_event_players (updated_at, id);
+
+CREATE TRIGGER wsop_event_players_updated_at BEFORE UPDATE ON wsop_event_players
     FOR EACH ROW EXECUTE FUNCTION wsop_set_updated_at();
