@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--no-simulator", action="store_true", help="do not append hands to sample files")
     dev.set_defaults(run=_dev)
+    # its options are `dagster api grpc`'s (-h is its host): passed through as they are, see main()
+    commands.add_parser(
+        "code-server",
+        help="end the runs a previous code server left running, then `dagster api grpc <options>`",
+        add_help=False,
+    )
     db = commands.add_parser("db", help="the embedded PostgreSQL under GFX_HOME (shared by every command)")
     db.add_argument("action", choices=["status", "stop"], help="show whether it runs, or stop it")
     db.set_defaults(run=_db)
@@ -69,8 +75,13 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a failure is one line on stderr (see cli/errors.py), exit 2 for configuration
     and 1 for run-time failures."""
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["code-server"]:
+            from gfx_assets.cli.code_server import run_code_server
+
+            return run_code_server(argv[1:])
+        args = _parser().parse_args(argv)
         with _sigterm_as_interrupt():
             return args.run(args)
     except (Exception, KeyboardInterrupt) as error:

@@ -19,6 +19,7 @@ from gfx_assets.cli.errors import CommandFailure
 from gfx_assets.cli.orphans import ORPHAN_MESSAGE, end_orphaned_runs
 from gfx_assets.cli.processes import stop_group
 from gfx_assets.cli.runtime import (
+    dagster_instance,
     embedded_server_in_use,
     migrate_target,
     prepare_dagster_home,
@@ -83,7 +84,8 @@ def run_dev(settings: GfxSettings, port: int, simulate: bool) -> int:
 
 
 def _end_orphaned_runs(settings: GfxSettings) -> None:
-    ended = end_orphaned_runs(settings)
+    with dagster_instance(settings) as instance:  # disposed (connections closed) before Dagster starts
+        ended = end_orphaned_runs(instance)
     if ended:
         print(f"gfx-assets: {ended} run(s) left running by the previous dev marked failed: {ORPHAN_MESSAGE}")
 

@@ -17,8 +17,6 @@ from dagster._core.remote_origin import GrpcServerCodeLocationOrigin
 from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
 from dagster._core.workspace.load import location_origins_from_yaml_paths
 from dagster._utils import convert_dagster_submodule_name
-from dagster_postgres import DagsterPostgresStorage
-from dagster_postgres.utils import pg_url_from_config
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import make_url
 
@@ -30,7 +28,7 @@ ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 DEPLOY_DIR = PROJECT_ROOT / "docker"
 CODE_SERVER = "user_code"
 DAGSTER_SERVICES = ("user_code", "webserver", "daemon")
-GRPC_COMMAND = "dagster api grpc -h 0.0.0.0 -p 4000 -m gfx_assets.definitions"
+GRPC_COMMAND = "gfx-assets code-server -h 0.0.0.0 -p 4000 -m gfx_assets.definitions"
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
 VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 ENV_ENTRY = re.compile(r"^#?\s*(?P<name>[A-Z][A-Z0-9_]*)=(?P<value>.*)$", re.MULTILINE)
@@ -38,6 +36,7 @@ MOUNT = re.compile(r"(?P<source>\$\{[^}]*\}|[^:]+):(?P<target>[^:]+)(?::(?P<mode
 SETTING_NAMES = {f"GFX_{name.upper()}" for name in GfxSettings.model_fields}
 # Sections of docker/dagster.yaml that must equal the top-level dagster.yaml's (run_monitoring: see below).
 SHARED_WITH_THE_LOCAL_INSTANCE = (
+    "storage",
     "run_coordinator",
     "concurrency",
     "run_retries",
@@ -302,15 +301,14 @@ def test_the_instance_loads_with_dagster_and_names_valid_classes(monkeypatch: py
         _processed_config(_configurable_class(config[key]), config[key].get("config") or {})
 
 
-def test_dagster_storage_is_the_compose_postgres_with_a_url_encoded_password(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    storage = _processed_config(DagsterPostgresStorage, _instance_config(monkeypatch)["storage"]["postgres"])
-    url = make_url(pg_url_from_config(storage))
-    assert url.password == _env_file_values()["POSTGRES_PASSWORD"]  # @ / : # % survive
-    assert url.host in _services() and url.database == "dagster"
+def test_dagster_storage_is_the_compose_postgres_without_a_password_in_its_url() -> None:
+    for name in DAGSTER_SERVICES:
+        url = make_url(_environment(_services()[name])["GFX_DAGSTER_STORAGE_URL"])
+        assert url.password is None  # libpq reads PGPASSWORD: any characters work
+        assert url.host in _services() and url.database == "dagster"
+        assert "PGPASSWORD" in _environment(_services()[name])
     init_sql = (DEPLOY_DIR / "create-dagster-db.sql").read_text()
-    assert f"CREATE DATABASE {url.database}" in init_sql
+    assert "CREATE DATABASE dagster" in init_sql
 
 
 def test_the_deployment_keeps_the_run_policies_logs_and_ui_settings_of_the_local_instance(
@@ -329,7 +327,7 @@ def test_the_workspace_points_at_the_code_server_port() -> None:
     (origin,) = location_origins_from_yaml_paths([str(DEPLOY_DIR / "workspace.yaml")])
     assert isinstance(origin, GrpcServerCodeLocationOrigin)
     command = _command(_services()[origin.host])
-    assert command[:3] == ["dagster", "api", "grpc"]
+    assert command[:2] == ["gfx-assets", "code-server"]
     assert int(command[command.index("-p") + 1]) == origin.port
     pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
     assert f'code_location_name = "{origin.location_name}"' in pyproject
