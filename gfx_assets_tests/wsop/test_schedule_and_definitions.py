@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import dagster as dg
+import pytest
 
 from gfx_assets.defs.wsop_sync.assets import WSOP_ASSETS, WSOP_FRESHNESS
 from gfx_assets.defs.wsop_sync.jobs import wsop_sync_job
 from gfx_assets.defs.wsop_sync.schedules import wsop_reconciliation_schedule, wsop_sync_schedule
+from gfx_assets.resources import WsopSource
 
 _PRINT_SCHEDULE = """
 import json
@@ -65,8 +67,30 @@ def test_definitions_load_with_no_gfx_setting_and_hold_the_wsop_assets() -> None
     assert assets == ["wsop_chip_counts", "wsop_event_players", "wsop_events", "wsop_players"]
 
 
+SOURCE = WsopSource(url="postgresql://reader@wsop-plus/wsop")
+
+
 def test_a_tick_requests_one_run_of_the_sync_job_tagged_wsop() -> None:
-    with dg.build_schedule_context(scheduled_execution_time=None) as context:
+    with dg.build_schedule_context(
+        scheduled_execution_time=None, resources={"wsop_source": SOURCE}
+    ) as context:
         [request] = wsop_sync_schedule.evaluate_tick(context).run_requests
     assert request.job_name in (None, wsop_sync_job.name)
     assert wsop_sync_job.tags == {"gfx/source": "wsop"}
+
+
+@pytest.mark.parametrize("schedule", [wsop_sync_schedule, wsop_reconciliation_schedule])
+def test_without_a_wsop_source_a_tick_skips_naming_the_setting(schedule: dg.ScheduleDefinition) -> None:
+    resources = {"wsop_source": WsopSource(url="")}
+    with dg.build_schedule_context(scheduled_execution_time=None, resources=resources) as context:
+        result = schedule.evaluate_tick(context)
+    assert result.run_requests == []
+    assert "GFX_WSOP_SOURCE_URL is unset" in (result.skip_message or "")
+
+
+@pytest.mark.parametrize("schedule", [wsop_sync_schedule, wsop_reconciliation_schedule])
+def test_with_a_wsop_source_both_schedules_request_a_run(schedule: dg.ScheduleDefinition) -> None:
+    with dg.build_schedule_context(
+        scheduled_execution_time=None, resources={"wsop_source": SOURCE}
+    ) as context:
+        assert len(schedule.evaluate_tick(context).run_requests) == 1
