@@ -1,8 +1,9 @@
 """`gfx-assets dev`: migrate, seed the sample NAS, run the simulator, start Dagster UI and daemon.
 
 `dagster dev` runs in a session (process group) of its own, so a terminal's Ctrl-C reaches only this
-process, which then stops the whole group in order (processes.stop_group) and, once every Dagster
-process is gone, the embedded server if it started it: nothing is left that could restart it.
+process, which then stops the whole group in order, and any process of its DAGSTER_HOME that left the
+group (processes.stop_session), and only once every Dagster process is gone, the embedded server if it
+started it: nothing is left that could restart it or retry its connections.
 """
 
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 from gfx_assets.cli.demo import HandSimulator, ensure_sample_nas
 from gfx_assets.cli.errors import CommandFailure
 from gfx_assets.cli.orphans import ORPHAN_MESSAGE, end_orphaned_runs
-from gfx_assets.cli.processes import stop_group
+from gfx_assets.cli.processes import stop_session
 from gfx_assets.cli.runtime import (
     dagster_instance,
     embedded_server_in_use,
@@ -105,7 +106,7 @@ def _serve(
     finally:
         for simulator in simulators:
             simulator.stop()
-        stop_group(dagster, hurry=lambda: requests.hurry)
+        stop_session(dagster, env["DAGSTER_HOME"], hurry=lambda: requests.hurry)
 
 
 def _start_dagster(settings: GfxSettings, port: int, env: dict[str, str]) -> subprocess.Popen:
