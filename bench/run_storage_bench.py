@@ -50,6 +50,16 @@ def storage(dagster_url: str) -> tuple[int, int, dict[str, int]]:
     return int(size), sum(types.values()), {str(key): value for key, value in types.items()}
 
 
+def event_bytes(dagster_url: str) -> dict[str, int]:
+    """Bytes of the serialised events by type (the `event` column), as stored now."""
+    with psycopg.connect(dagster_url) as conn:
+        rows = conn.execute(
+            "SELECT coalesce(dagster_event_type, 'log message'), sum(octet_length(event))"
+            " FROM event_logs GROUP BY 1"
+        ).fetchall()
+    return {kind: int(total) for kind, total in rows}
+
+
 def sync_once(env: dict[str, str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "gfx_assets.cli", "sync", "--pc", "PC01"],
@@ -113,6 +123,7 @@ def main() -> None:
             sync_once(env)
         seconds = time.perf_counter() - started
         size_after, rows_after, types_after = storage(dagster_url)
+        sizes = event_bytes(dagster_url)
         purge_all(env, dagster_url)
         size_purged, rows_purged, _ = storage(dagster_url)
         measured_on = machine(server_url)
@@ -129,6 +140,13 @@ def main() -> None:
     print(
         "event-log rows per run by type: "
         + ", ".join(f"{kind} {count / args.runs:.1f}" for kind, count in by_type.most_common() if count)
+    )
+    print(
+        "event bytes per run by type: "
+        + ", ".join(
+            f"{kind} {total / (args.runs + 1) / 1024:.1f} KiB"
+            for kind, total in sorted(sizes.items(), key=lambda i: -i[1])
+        )
     )
     print(
         f"{args.pcs} PCs x one rewrite per {args.cadence:.0f} s x {args.show_hours:.0f} h a day = "
