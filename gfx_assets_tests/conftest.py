@@ -128,7 +128,9 @@ def table_gg() -> Path:
 def pg_instance(empty_database_url: str) -> Iterator[dg.DagsterInstance]:
     """A Dagster instance on PostgreSQL (a fresh database of the test server), the storage class every
     deployment uses, for tests whose behaviour depends on Dagster's storage."""
-    url = empty_database_url.replace("postgresql://", "postgresql+psycopg2://", 1)  # dagster-postgres's driver
+    url = empty_database_url.replace(
+        "postgresql://", "postgresql+psycopg2://", 1
+    )  # dagster-postgres's driver
     storage = {"postgres": {"postgres_url": url}}
     with dg.instance_for_test(overrides={"storage": storage}) as instance:
         yield instance
