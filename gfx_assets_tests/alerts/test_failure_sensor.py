@@ -148,6 +148,7 @@ def test_the_recorded_error_has_its_secrets_redacted(instance, nas_root: Path, d
     stored = query(
         database_url, "SELECT error_message FROM sync_events UNION ALL SELECT error FROM gfx_sync_failures"
     )
+    assert len(stored) == 2  # the run's 'error' event and its one file's dead letter
     for (error,) in stored:
         assert "hunter2" not in error and "s3cr3t" not in error
         assert "postgresql://gfx:***@db.internal" in error

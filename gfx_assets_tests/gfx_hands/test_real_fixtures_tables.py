@@ -88,10 +88,11 @@ def test_players_are_counted_over_their_hands(loaded: Loaded) -> None:
            LEFT JOIN gfx_hand_players s ON s.player_id = p.id LEFT JOIN gfx_hands h ON h.id = s.hand_id
            GROUP BY p.id
            HAVING p.total_hands_played <> count(s.id)
-               OR p.total_sessions <> count(DISTINCT h.session_id)
+               OR p.total_sessions <> count(DISTINCT (h.gfx_pc_id, h.session_id))
                OR p.first_seen_at IS DISTINCT FROM min(h.start_time)
                OR p.last_seen_at IS DISTINCT FROM max(h.start_time)""",
     )
+    assert query(loaded.database_url, "SELECT count(*) > 0 FROM gfx_players") == [(True,)]
     assert mismatched == []
     unlinked = "SELECT count(*) FROM gfx_hand_players WHERE player_id IS NULL"
     assert query(loaded.database_url, unlinked) == [(0,)]

@@ -1,6 +1,7 @@
 """Robustness of `parse_session`: whatever the bytes (truncated, bit-flipped, random, or odd JSON
 shapes), it returns a `ParsedSession` or raises `RejectedFile` with a reason and a detail, nothing else.
-Every case is generated from a fixed seed, so a failure reproduces.
+Every case is generated from a fixed seed, so a failure reproduces. Where a generator also makes storable
+files, both outcomes must occur: a parser that rejected everything would fail these tests.
 """
 
 import codecs
@@ -45,6 +46,7 @@ def outcome(raw: bytes, file_name: str = "export GameID=5.json") -> ParsedSessio
 
 def test_truncations_at_many_offsets_only_reject_as_incomplete():
     raw = small_real_export()
+    assert isinstance(outcome(raw), ParsedSession)  # whole, it is a session
     for cut in range(0, len(raw), 7):
         result = outcome(raw[:cut])
         assert isinstance(result, RejectedFile) and result.incomplete, f"prefix of {cut} bytes"
@@ -53,12 +55,14 @@ def test_truncations_at_many_offsets_only_reject_as_incomplete():
 def test_random_byte_flips_of_a_real_export_yield_a_session_or_a_rejection():
     raw = small_real_export()
     rng = random.Random(20251019)
+    outcomes = []
     for _ in range(2000):
         mutated = bytearray(raw)
         for _ in range(rng.randint(1, 6)):
             byte = rng.choice(JSON_BYTES) if rng.random() < 0.8 else rng.randrange(256)
             mutated[rng.randrange(len(mutated))] = byte
-        outcome(bytes(mutated))
+        outcomes.append(outcome(bytes(mutated)))
+    _both_outcomes(outcomes)
 
 
 def test_random_bytes_yield_a_session_or_a_rejection():
@@ -77,9 +81,17 @@ def test_random_token_soup_yields_a_session_or_a_rejection():
 
 def test_random_json_shapes_yield_a_session_or_a_rejection():
     rng = random.Random(3)
+    outcomes = []
     for _ in range(2000):
         document = {rng.choice(KEYS): random_value(rng, depth=4) for _ in range(rng.randint(0, 8))}
-        outcome(json.dumps(document).encode(), rng.choice(["x.json", "GameID=12.json", "GameID=9" * 30]))
+        name = rng.choice(["x.json", "GameID=12.json", "GameID=9" * 30])
+        outcomes.append(outcome(json.dumps(document).encode(), name))
+    _both_outcomes(outcomes)
+
+
+def _both_outcomes(outcomes: list[ParsedSession | RejectedFile]) -> None:
+    sessions = sum(isinstance(result, ParsedSession) for result in outcomes)
+    assert 0 < sessions < len(outcomes), f"{sessions} sessions of {len(outcomes)}"
 
 
 def random_value(rng: random.Random, depth: int) -> object:
