@@ -29,7 +29,7 @@ test: $(BIN)/gfx-assets browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(SERIAL_TESTS))
-	$(BIN)/pytest $(SERIAL_TESTS)
+	$(BIN)/pytest --durations=15 $(SERIAL_TESTS)
 
 clean:
 	rm -rf $(VENV) .gfx

@@ -11,12 +11,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
-from gfx_assets.lib.sinks import Sink, SinkAuthError
-from gfx_assets.resources import GfxSink
-from gfx_assets_tests.postgrest_app import serve
+from gfx_assets.resources import GfxSink, SupabaseSinkResource
+from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.support import nas
 
 WEBHOOK_TOKEN = "XXXXwebhooksecret0123"
+SERVICE_KEY = "sb_secret_test-only-key-0123456789"  # the test server's key (gfx_assets_tests/conftest.py)
+WRONG_KEY = "sb_secret_wrong-key-9876543210"
 
 
 @contextmanager
@@ -39,16 +40,20 @@ def pc_files(nas_root: Path) -> list[str]:
     return sorted(path.relative_to(nas_root).as_posix() for path in (nas_root / "PC01").rglob("*.json"))
 
 
-class RefusedKeySink(GfxSink):
-    """A sink whose server refuses the key: every request fails at once, for good."""
+@contextmanager
+def refused_key(database_url: str) -> Iterator[SupabaseSinkResource]:
+    """The REST sink with a wrong service key, refused for real (401) by the PostgREST-compatible test
+    server: every request fails at once, for good."""
+    with serve(create_app(database_url, service_key=SERVICE_KEY)) as base_url:
+        yield SupabaseSinkResource(url=base_url, service_key=WRONG_KEY)
 
-    def connect(self) -> Sink:
-        raise SinkAuthError("Supabase refused the service key (401)")
 
-
-def ui_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None) -> dg.DagsterRun:
-    """A failed materialization as the Assets page launches it: the implicit job `__ASSET_JOB`."""
-    defs = dg.Definitions(assets=[gfx_sessions], resources={"sink": RefusedKeySink(), "nas": nas(nas_root)})
+def ui_run(
+    instance: dg.DagsterInstance, nas_root: Path, files: list[str] | None, sink: GfxSink
+) -> dg.DagsterRun:
+    """A failed materialization as the Assets page launches it: the implicit job `__ASSET_JOB`, against a
+    sink that fails it (`refused_key`)."""
+    defs = dg.Definitions(assets=[gfx_sessions], resources={"sink": sink, "nas": nas(nas_root)})
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
         instance=instance,
         partition_key="PC01",

@@ -58,12 +58,14 @@ def test_a_dead_letter_of_a_file_rewritten_since_it_landed_stays_open(
 
 
 def test_the_failure_sensor_resolves_older_dead_letters_of_files_that_have_landed(
-    instance, nas_root: Path, gfx_sink: GfxSink, database_url: str
+    instance, nas_root: Path, gfx_sink: GfxSink, database_url: str, refused_key_sink: GfxSink
 ) -> None:
     files = pc_files(nas_root)
     assert sync(instance, "PC01", nas(nas_root), gfx_sink, files=files[:1]).success
     dead_letter(gfx_sink, files[:1])  # left open by a step that failed after landing it
 
-    evaluate_failure_sensor(instance, ui_run(instance, nas_root, files), gfx_sink, nas(nas_root))
+    evaluate_failure_sensor(
+        instance, ui_run(instance, nas_root, files, refused_key_sink), gfx_sink, nas(nas_root)
+    )
 
     assert query(database_url, OPEN) == [("gfx", path) for path in files[1:]]

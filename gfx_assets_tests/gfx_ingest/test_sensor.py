@@ -33,10 +33,10 @@ def nas_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def instance():
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
-        yield instance
+def instance(pg_instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    """On PostgreSQL, as deployed: the sensor's query of runs in flight runs against that storage."""
+    pg_instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
+    return pg_instance
 
 
 @pytest.mark.parametrize("job_name", ["gfx_sessions_job", "__ASSET_JOB"])
