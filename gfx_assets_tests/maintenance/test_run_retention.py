@@ -12,9 +12,10 @@ from gfx_assets.resources import GfxSink, RunRetention
 from gfx_assets_tests.support import postgres_sink
 
 
-@dg.asset
-def small_step() -> None:
-    """A run to fill Dagster's history with."""
+@dg.asset(check_specs=[dg.AssetCheckSpec("small_check", asset="small_step")])
+def small_step() -> dg.MaterializeResult:
+    """A run to fill Dagster's history with, with an asset check as the sync's runs have."""
+    return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
 
 
 def _runs(instance: dg.DagsterInstance, count: int) -> list[str]:
@@ -31,11 +32,13 @@ def _age(storage_url: str, run_ids: list[str], days: int) -> None:
         )
 
 
-def _events(storage_url: str, run_ids: list[str]) -> int:
+def _events(storage_url: str, run_ids: list[str], table: str = "event_logs") -> int:
+    """Rows of the runs in one of Dagster's tables."""
     with psycopg.connect(storage_url) as conn:
-        return conn.execute("SELECT count(*) FROM event_logs WHERE run_id = ANY(%s)", (run_ids,)).fetchone()[
-            0
-        ]
+        [(count,)] = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE run_id = ANY(%s)", (run_ids,)
+        ).fetchall()
+    return count
 
 
 def _purge(instance: dg.DagsterInstance, sink: GfxSink) -> dict:
@@ -61,6 +64,17 @@ def test_runs_older_than_the_window_are_deleted_with_their_event_logs(
     assert [pg_instance.get_run_by_id(run_id) for run_id in old] == [None, None, None]
     assert _events(empty_database_url, old) == 0
     assert all(pg_instance.get_run_by_id(run_id) for run_id in recent)
+
+
+def test_the_asset_check_executions_of_deleted_runs_go_with_them(
+    pg_instance: dg.DagsterInstance, empty_database_url: str, sink: GfxSink
+) -> None:
+    old, recent = _runs(pg_instance, 2), _runs(pg_instance, 1)
+    _age(empty_database_url, old, days=15)
+    assert _events(empty_database_url, old, "asset_check_executions") == 2
+    _purge(pg_instance, sink)
+    assert _events(empty_database_url, old, "asset_check_executions") == 0
+    assert _events(empty_database_url, recent, "asset_check_executions") == 1
 
 
 def test_a_run_whose_failure_is_an_open_dead_letter_is_kept(

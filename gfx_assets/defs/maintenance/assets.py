@@ -5,9 +5,16 @@ Runs finished longer than GFX_RUN_RETENTION_DAYS ago are deleted with their even
 `DagsterInstance.delete_run` (Dagster's instance retention settings cover sensor and schedule ticks only,
 see dagster.yaml). Never deleted: runs in flight (only finished statuses are listed) and runs whose
 failure is still an open dead letter in gfx_sync_failures, whose log an operator may still need.
+
+`delete_run` leaves the runs' asset check executions behind (Dagster 1.13: about 2 KB per check per run,
+BENCHMARKS.md), and Dagster has no public call that deletes them per run, so they are deleted here by run
+id in Dagster's own `asset_check_executions` table, through the storage's connection: without it the
+table would grow for the whole season. Automation evaluations and sensor ticks have retentions of their
+own (Dagster's evaluation TTL, dagster.yaml `retention`).
 """
 
 import dagster as dg
+import sqlalchemy
 
 from gfx_assets.lib.common.clock import utcnow
 from gfx_assets.lib.common.tables import SYNC_FAILURES
@@ -54,13 +61,27 @@ def _purge(instance: dg.DagsterInstance, old: dg.RunsFilter, protected: set[str]
     starts after the last one kept."""
     purged, kept, after = 0, 0, None
     while records := instance.get_run_records(old, limit=PAGE, cursor=after, ascending=True):
+        deleted = []
         for record in records:
             run_id = record.dagster_run.run_id
             if run_id in protected:
                 kept, after = kept + 1, run_id
             else:
                 instance.delete_run(run_id)
-                purged += 1
+                deleted.append(run_id)
+        _delete_check_executions(instance, deleted)
+        purged += len(deleted)
         if len(records) < PAGE:
             break
     return purged, kept
+
+
+def _delete_check_executions(instance: dg.DagsterInstance, run_ids: list[str]) -> None:
+    storage = instance.event_log_storage
+    if not run_ids or not hasattr(storage, "index_connection"):
+        return
+    with storage.index_connection() as conn:
+        conn.execute(
+            sqlalchemy.text("DELETE FROM asset_check_executions WHERE run_id = ANY(:run_ids)"),
+            {"run_ids": run_ids},
+        )
