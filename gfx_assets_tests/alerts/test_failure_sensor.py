@@ -10,8 +10,9 @@ import pytest
 from gfx_assets.defs.gfx_hands.assets import gfx_hand_tables, gfx_session_snapshots
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME, gfx_sessions_job
+from gfx_assets.defs.operations.silence import gfx_pc_writing
 from gfx_assets.lib.sinks import Sink, SinkAuthError
-from gfx_assets.resources import GfxSink
+from gfx_assets.resources import GfxSink, PcWatch
 from gfx_assets.resources.snapshots import SnapshotRetention
 from gfx_assets_tests.alerts import WEBHOOK_TOKEN, pc_files, webhook
 from gfx_assets_tests.support import (
@@ -49,8 +50,10 @@ def _failed_run(instance: dg.DagsterInstance, nas_root: Path, files: list[str] |
     """Run gfx_sessions_job for PC01 against a refusing sink; `files` None is a rescan run."""
     defs = dg.Definitions(
         assets=[gfx_sessions, gfx_hand_tables, gfx_session_snapshots],
+        asset_checks=[gfx_pc_writing],  # the job names it (to leave it out)
         jobs=[gfx_sessions_job],
-        resources={"sink": RefusingSink(), "nas": nas(nas_root), "snapshot_retention": SnapshotRetention()},
+        resources={"sink": RefusingSink(), "nas": nas(nas_root), "snapshot_retention": SnapshotRetention()}
+        | {"pc_watch": PcWatch()},
     )
     result = defs.resolve_job_def(GFX_SYNC_JOB_NAME).execute_in_process(
         instance=instance,
