@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -18,7 +19,9 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 import pytest
+from psycopg import sql
 
+from gfx_assets.defs.gfx_ingest.jobs import GFX_SYNC_JOB_NAME
 from gfx_assets.lib.common.migrations import migrate
 from gfx_assets.lib.common.paths import PROJECT_ROOT
 from gfx_assets.lib.common.postgres import ensure_database
@@ -36,10 +39,19 @@ CREATE TRIGGER held_write BEFORE INSERT ON gfx_session_snapshots FOR EACH ROW EX
 
 
 @pytest.fixture
-def deployment(tmp_path: Path, server_url: str, empty_database_url: str) -> dict[str, str]:
+def dagster_storage(server_url: str) -> Iterator[str]:
+    """A fresh database for Dagster's storage, dropped afterwards."""
+    name = f"gfx_dagster_{uuid.uuid4().hex[:12]}"
+    yield ensure_database(server_url, name)
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, dagster_storage: str, empty_database_url: str) -> dict[str, str]:
     """The environment of the three processes: target, Dagster storage, NAS, DAGSTER_HOME."""
     migrate(empty_database_url)
-    storage = ensure_database(server_url, f"dagster_{tmp_path.name[-20:].lower()}")
+    storage = dagster_storage
     nas_root = tmp_path / "nas"
     settled = time.time() - 600
     for path in seed_nas(nas_root, ["PC01"], sessions_per_pc=FILES, hands=(1, 2)):
@@ -81,10 +93,12 @@ def kill_group(process: subprocess.Popen) -> None:
 
 
 def _runs(env: dict[str, str], *statuses: dg.DagsterRunStatus) -> list[dg.DagsterRun]:
+    """The sync runs (the schedules' runs, started beside them, are not this test's)."""
     url = env["GFX_DAGSTER_STORAGE_URL"].replace("postgresql://", "postgresql+psycopg2://", 1)
     overrides = {"storage": {"postgres": {"postgres_url": url}}}
+    runs = dg.RunsFilter(statuses=list(statuses) or None, job_name=GFX_SYNC_JOB_NAME)
     with dg.instance_for_test(overrides=overrides) as instance:
-        records = instance.get_run_records(dg.RunsFilter(statuses=list(statuses) or None))
+        records = instance.get_run_records(runs)
         return [record.dagster_run for record in records]
 
 

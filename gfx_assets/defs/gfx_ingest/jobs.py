@@ -5,15 +5,16 @@ import dagster as dg
 
 from gfx_assets.defs.gfx_hands.assets import gfx_hand_tables, gfx_session_snapshots
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
-from gfx_assets.defs.operations.silence import gfx_pc_writing
 
 GFX_SYNC_JOB_NAME = "gfx_sessions_job"
 
-# gfx_pc_writing stays out: gfx_silent_pc_sensor reports it when a PC's state changes, and one more step in
-# every sensor-started run would be one more set of step events in Dagster's storage (issue 18).
+# gfx_pc_writing (defs/operations/silence.py) stays out: gfx_silent_pc_sensor reports it when a PC's state
+# changes, and one more step in every sensor-started run would be one more set of step events in Dagster's
+# storage (issue 18). Named by key: this module is imported by `gfx-assets sync` before the definitions load.
+PC_WRITING_CHECK = dg.AssetCheckKey(gfx_sessions.key, "gfx_pc_writing")
 gfx_sessions_job = dg.define_asset_job(
     GFX_SYNC_JOB_NAME,
     selection=dg.AssetSelection.assets(gfx_sessions, gfx_hand_tables, gfx_session_snapshots)
-    - dg.AssetSelection.checks(gfx_pc_writing),
+    - dg.AssetSelection.checks(PC_WRITING_CHECK),
     description="Sync one GFX PC's NAS folder into gfx_sessions, then its hands and snapshot ledger.",
 )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
+from gfx_assets.defs.gfx_ingest.jobs import PC_WRITING_CHECK
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME, gfx_pc_partitions
 from gfx_assets.lib.common.alerts import post_alert
 from gfx_assets.lib.operations.silence import Silence, alert_text, read_silent_pcs
@@ -19,7 +20,7 @@ from gfx_assets.lib.sinks import SinkError, SinkUnavailable
 from gfx_assets.resources import AlertWebhook, GfxSink, PcWatch
 from gfx_assets.resources.sinks import SENSOR_REQUEST_DEADLINE_SECONDS
 
-CHECK_NAME = "gfx_pc_writing"
+CHECK_NAME = PC_WRITING_CHECK.name
 CHECK_DESCRIPTION = (
     "Fails while the PC is silent: it wrote a file within the last hour, then none for "
     "GFX_PC_SILENT_MINUTES (PokerGFX rewrites its file after every hand, so a PC mid-show that writes "
