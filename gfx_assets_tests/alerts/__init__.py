@@ -12,11 +12,11 @@ from starlette.routing import Route
 
 from gfx_assets.defs.gfx_ingest.assets import gfx_sessions
 from gfx_assets.resources import GfxSink, SupabaseSinkResource
+from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.support import nas
 
 WEBHOOK_TOKEN = "XXXXwebhooksecret0123"
-SERVICE_KEY = "sb_secret_test-only-key-0123456789"  # the test server's key (gfx_assets_tests/conftest.py)
 WRONG_KEY = "sb_secret_wrong-key-9876543210"
 
 
