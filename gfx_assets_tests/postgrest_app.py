@@ -14,7 +14,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +44,6 @@ class Faults:
     max_body_bytes: int | None = None  # a bigger request body answers 413
     drop_connections: int = 0  # the next N requests lose their connection mid-response
     delay_seconds: float = 0.0  # before every answer
-    reject_rows_where: Callable[[dict], bool] | None = None  # an upsert holding such a row answers 400/23514
 
 
 @dataclass(frozen=True)
@@ -204,9 +203,6 @@ async def _insert(request: Request, conn: psycopg.AsyncConnection, table: str, c
     if unknown:
         message = f"Could not find the '{unknown[0]}' column of '{table}' in the schema cache"
         raise query.BadRequest("PGRST204", message)
-    reject = request.app.state.faults.reject_rows_where
-    if reject is not None and any(isinstance(row, dict) and reject(row) for row in rows):
-        return _error(400, "23514", "a row was rejected by the fault injection")
     conflict = query.csv(request.query_params.get("on_conflict"))
     resolution = query.preference(request.headers.get("prefer", ""), "resolution")
     statement = query.upsert_sql(table, sent, conflict, resolution)

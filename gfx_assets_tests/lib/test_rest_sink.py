@@ -33,6 +33,7 @@ from gfx_assets.lib.sinks.base import (
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.lib.sinks.rest import MAX_URL_BYTES, SupabaseRestSink
 from gfx_assets_tests.postgrest_app import Faults, SeenRequest, create_app, serve
+from gfx_assets_tests.support import execute
 
 # Test-only credentials, shaped like the real kinds: a legacy service_role JWT and a new secret key.
 SERVICE_JWT = (
@@ -376,11 +377,14 @@ def test_a_row_that_is_not_valid_json_is_isolated(sink: SupabaseRestSink) -> Non
     assert [failure.row for failure in result.rejected] == [broken]
 
 
-def test_rows_the_server_rejects_are_isolated(sink: SupabaseRestSink, faults: Faults) -> None:
-    faults.reject_rows_where = lambda row: row["session_id"] in (1003, 1007)
+def test_rows_the_server_rejects_are_isolated(sink: SupabaseRestSink, database_url: str) -> None:
+    refused = "ADD CONSTRAINT refused_games CHECK (session_id NOT IN (1003, 1007))"
+    execute(database_url, f"ALTER TABLE {TABLE} {refused}")  # PostgreSQL refuses them; the server relays it
     result = sink.upsert(TABLE, [session_row(number) for number in range(10)], CONFLICT)
     assert result.written == 8
     assert sorted(failure.row["session_id"] for failure in result.rejected) == [1003, 1007]
+    assert all("refused_games" in failure.message for failure in result.rejected)
+    assert count_rows(database_url) == 8
 
 
 def test_a_wrong_key_is_an_auth_error_that_never_shows_the_key(

@@ -1,22 +1,22 @@
 """Sink outages: a run that cannot reach the sink fails visibly (never reported as success), its
 files stay pending, the sensor asks for them again, and once the sink is back everything lands; a
-retried step resumes after the chunks that landed before the failure, parsing only the rest again."""
+retried step resumes after the chunks that landed before the failure, parsing only the rest again.
+
+The outages are real: a server that refuses the connection, and PostgreSQL terminating the sink's
+connection (pg_terminate_backend) in the middle of a write."""
 
 import json
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
 
 from gfx_assets.defs.gfx_ingest.partitions import GFX_PC_PARTITIONS_NAME
 from gfx_assets.defs.gfx_ingest.sensors import gfx_nas_sensor
-from gfx_assets.lib.common.tables import LEDGER
-from gfx_assets.lib.sinks import Sink, SinkUnavailable, UpsertResult
-from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
 from gfx_assets_tests.support import (
     evaluate_failure_sensor,
+    execute,
     nas,
     postgres_sink,
     query,
@@ -32,6 +32,19 @@ STORED = (
     "SELECT (SELECT count(*) FROM gfx_session_snapshots), (SELECT count(DISTINCT file_hash)"
     " FROM gfx_session_snapshots), (SELECT count(*) FROM gfx_sessions)"
 )
+# The connection inserting the 3rd content into the ledger (where the sync writes), the first row of the
+# second chunk of two, is terminated by the server, once: a sequence counts the inserts, and nextval
+# survives the rollback of the transaction the termination ends.
+TERMINATE_THIRD_INSERT = """
+CREATE SEQUENCE ledger_inserts;
+CREATE FUNCTION terminate_third_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF nextval('ledger_inserts') = 3 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER terminate_third_insert BEFORE INSERT ON gfx_session_snapshots
+    FOR EACH ROW EXECUTE FUNCTION terminate_third_insert();
+"""
 
 
 @pytest.fixture
@@ -100,29 +113,13 @@ def _files(request: dg.RunRequest) -> list[str]:
     return request.run_config["ops"]["gfx_sessions"]["config"]["files"]
 
 
-class _SecondUpsertFailsOnce(PostgresSink):
-    """The real sink, except that the second upsert of contents into the ledger (where the sync writes
-    them) of the test raises SinkUnavailable."""
-
-    upserts = 0
-
-    def upsert(self, table: str, *args: Any, **kwargs: Any) -> UpsertResult:
-        if table == LEDGER:
-            _SecondUpsertFailsOnce.upserts += 1
-            if _SecondUpsertFailsOnce.upserts == 2:
-                raise SinkUnavailable("PostgreSQL unavailable: connection reset")
-        return super().upsert(table, *args, **kwargs)
-
-
-class _SecondUpsertFailsOnceResource(PostgresSinkResource):
-    def connect(self) -> Sink:
-        return _SecondUpsertFailsOnce(self.database.resolved_url())
-
-
 def test_a_retried_step_parses_only_the_files_that_had_not_landed(nas_root: Path, database_url: str) -> None:
-    _SecondUpsertFailsOnce.upserts = 0
-    sink = _SecondUpsertFailsOnceResource(
-        database=GfxDatabase(url=database_url), retry_base_seconds=0.01, batch_size=2
+    execute(database_url, TERMINATE_THIRD_INSERT)
+    sink = PostgresSinkResource(  # no retry of the request inside the sink: the step is retried
+        database=GfxDatabase(url=database_url),
+        batch_size=2,
+        request_deadline_seconds=0,
+        retry_base_seconds=0.01,
     )
     with dg.instance_for_test() as instance:
         result = sync(instance, "PC01", nas(nas_root), sink)
