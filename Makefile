@@ -14,8 +14,9 @@ $(BIN)/gfx-assets: pyproject.toml
 run: $(BIN)/gfx-assets
 	$(BIN)/gfx-assets dev
 
-# Library and Dagster tests run on both cores; the end-to-end tests (whole `gfx-assets dev` processes,
-# timed outages, the browser test) run one at a time so their waits are not starved of CPU.
+# Library and Dagster tests run on both cores first; then the end-to-end tests (whole `gfx-assets dev`
+# processes, outages, the browser test), two at a time: they mostly wait on conditions, and two whole
+# devs side by side still leave their waits enough CPU. `--durations` shows where that phase's time goes.
 SERIAL_TESTS := gfx_assets_tests/e2e gfx_assets_tests/browser
 
 # The browser test drives Debian's chromium (Playwright with the system browser, no download);
@@ -29,7 +30,7 @@ test: $(BIN)/gfx-assets browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(SERIAL_TESTS))
-	$(BIN)/pytest --durations=15 $(SERIAL_TESTS)
+	$(BIN)/pytest -n 2 --dist worksteal --durations=15 $(SERIAL_TESTS)
 
 clean:
 	rm -rf $(VENV) .gfx

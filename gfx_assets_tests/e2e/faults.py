@@ -1,16 +1,18 @@
 """What the fault scenarios under `gfx-assets dev` share: servers of their own, files arriving on the
 NAS, and the questions asked of the target and of Dagster's run storage afterwards."""
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
+import psycopg
 
 from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, stop_embedded_server
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, write_session
-from gfx_assets_tests.e2e.devserver import gfx_dev, processes_of
+from gfx_assets_tests.e2e.devserver import gfx_dev, processes_of, wait_for
 from gfx_assets_tests.support import query
 
 DUPLICATES = "SELECT count(*) - count(DISTINCT (gfx_pc_id, file_hash)) FROM gfx_session_snapshots"
@@ -25,9 +27,29 @@ OPEN_FOR_LANDED = """
 RETRIES_IN_RUN_LOGS = """
     SELECT count(*) FROM event_logs
     WHERE dagster_event_type = 'STEP_UP_FOR_RETRY' OR event LIKE '%failed, retrying in%'"""
-# The failure sensors write their bookkeeping once the target is back (issue 9: at most one sensor
-# interval later, 30 s for the catch-up sensor): a dead letter written late shows after this.
-BOOKKEEPING_SETTLE_SECONDS = 40
+# The two sensors that write a failed run's dead letters and 'error' event (gfx_assets.defs.alerts).
+FAILURE_SENSORS = ("gfx_run_failure_sensor", "gfx_failure_catchup_sensor")
+RUNS_IN_FLIGHT = """
+    SELECT count(*) FROM runs WHERE status IN ('QUEUED', 'NOT_STARTED', 'STARTING', 'STARTED', 'CANCELING')"""
+LAST_RUN_END = "SELECT max(end_time) FROM runs"
+# Finished ticks of one sensor (Dagster's tick body is JSON with the sensor's name as job_name).
+FINISHED_TICK_TIMES = """
+    SELECT tick_body FROM job_ticks
+    WHERE status IN ('SKIPPED', 'SUCCESS', 'FAILURE') AND tick_body LIKE %s
+    ORDER BY id DESC LIMIT 5"""
+# The test-side bound on `bookkept`: one catch-up interval (30 s) and the run it reads, with room.
+BOOKKEEPING_SECONDS = 120
+# A trigger that holds every insert into the ledger (where the sync writes contents) on an advisory
+# lock the test holds: a run waits inside its first write for as long as the test needs it to.
+HOLD_LOCK = 4242
+HELD_WRITES = f"""
+CREATE OR REPLACE FUNCTION held_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock({HOLD_LOCK}); RETURN NEW; END $$;
+CREATE TRIGGER held_write BEFORE INSERT ON gfx_session_snapshots FOR EACH ROW EXECUTE FUNCTION held_write();
+"""
+WAITING_ON_THE_HOLD = """
+    SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+    AND wait_event_type = 'Lock' AND wait_event = 'advisory'"""
 
 
 @contextmanager
@@ -90,3 +112,49 @@ def run_worker(home: Path) -> psutil.Process | None:
             if in_code_server and process.environ().get("GFX_HOME") == str(home.resolve()):
                 return process
     return None
+
+
+def bookkept(storage: str, sensors: tuple[str, ...] = FAILURE_SENSORS) -> bool:
+    """True once no run is in flight and each of `sensors` has finished a tick that started after the
+    last run ended: whatever dead letter or 'error' event those runs leave is written by then."""
+    if query(storage, RUNS_IN_FLIGHT)[0][0]:
+        return False
+    last_end = query(storage, LAST_RUN_END)[0][0] or 0.0
+    for sensor in sensors:
+        bodies = query(storage, FINISHED_TICK_TIMES, f'%"job_name": "{sensor}"%')
+        if not any(json.loads(body)["timestamp"] > last_end for (body,) in bodies):
+            return False
+    return True
+
+
+def wait_until_bookkept(storage: str, sensors: tuple[str, ...] = FAILURE_SENSORS) -> None:
+    """The condition that replaces a fixed settle time: a failure sensor tick after the last run."""
+    what = f"a tick of {' and '.join(sensors)} after the last run"
+    wait_for(lambda: bookkept(storage, sensors), BOOKKEEPING_SECONDS, what)
+
+
+@contextmanager
+def writes_held(target: str) -> Iterator[Callable[[], None]]:
+    """Every insert into the ledger of `target` waits on a lock the test holds; yields `release`.
+    `waiting_in_a_write(target)` tells when a run is inside its first write. The trigger is dropped
+    at the end, and the lock released if the test has not done it."""
+    with psycopg.connect(target, autocommit=True) as holder:
+        holder.execute(HELD_WRITES)
+        holder.execute("SELECT pg_advisory_lock(%s)", (HOLD_LOCK,))
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                holder.execute("SELECT pg_advisory_unlock(%s)", (HOLD_LOCK,))
+                released = True
+
+        try:
+            yield release
+        finally:
+            release()
+            holder.execute("DROP TRIGGER held_write ON gfx_session_snapshots")
+
+
+def waiting_in_a_write(target: str) -> bool:
+    return bool(query(target, WAITING_ON_THE_HOLD)[0][0])

@@ -2,9 +2,10 @@
 without Docker: `gfx-assets code-server` (user_code's command), `dagster-daemon` and `dagster-webserver`,
 each in a process group of its own as a container would be, with docker/dagster.yaml (paths moved under
 tmp) and a workspace naming the gRPC server, on the test's PostgreSQL. A run of PC01 is held inside its
-first write (a trigger waits on an advisory lock the test holds), the code server's whole group is killed
-with SIGKILL (what a container restart does to its processes), and the code server is started again: it
-marks the orphaned run failed, run retries and the sensor take over, and every file lands."""
+first write (faults.writes_held: a trigger waits on an advisory lock the test holds), the code server's
+whole group is killed with SIGKILL (what a container restart does to its processes), and the code
+server is started again: it marks the orphaned run failed, run retries and the sensor take over, and
+every file lands."""
 
 import os
 import signal
@@ -27,15 +28,10 @@ from gfx_assets.lib.common.paths import PROJECT_ROOT
 from gfx_assets.lib.common.postgres import ensure_database
 from gfx_assets.lib.pokergfx.synthetic import seed_nas
 from gfx_assets_tests.e2e.devserver import free_port, wait_for
+from gfx_assets_tests.e2e.faults import waiting_in_a_write, writes_held
 from gfx_assets_tests.support import write_registry
 
 FILES = 3
-LOCK = 4242
-HELD_WRITES = f"""
-CREATE FUNCTION held_write() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN PERFORM pg_advisory_xact_lock({LOCK}); RETURN NEW; END $$;
-CREATE TRIGGER held_write BEFORE INSERT ON gfx_session_snapshots FOR EACH ROW EXECUTE FUNCTION held_write();
-"""
 
 
 @pytest.fixture
@@ -107,16 +103,6 @@ def _landed(target: str) -> int:
         return conn.execute("SELECT count(*) FROM gfx_session_snapshots").fetchone()[0]
 
 
-def _waiting_on_the_lock(target: str) -> bool:
-    with psycopg.connect(target) as conn:
-        return bool(
-            conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND wait_event_type = 'Lock' AND query LIKE '%gfx_session_snapshots%'"
-            ).fetchone()[0]
-        )
-
-
 def test_a_code_server_killed_mid_run_syncs_its_pc_again_after_restart(
     deployment: dict[str, str], tmp_path: Path
 ) -> None:
@@ -132,44 +118,41 @@ def test_a_code_server_killed_mid_run_syncs_its_pc_again_after_restart(
         *(sys.executable, "-m", "gfx_assets.cli", "code-server"),
         *("-h", "127.0.0.1", "-p", str(grpc_port), "-m", "gfx_assets.definitions"),
     ]
-    with psycopg.connect(target, autocommit=True) as holder:
-        holder.execute(HELD_WRITES)
-        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK,))
-        with ExitStack() as processes:
-            first = processes.enter_context(process_group(code_server, env, tmp_path / "code_server.log"))
-            wait_for(lambda: first.poll() is None and _grpc_up(grpc_port), 120, "the code server")
-            processes.enter_context(
-                process_group(
-                    [str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)],
-                    env,
-                    tmp_path / "daemon.log",
-                )
+    with writes_held(target) as release, ExitStack() as processes:
+        first = processes.enter_context(process_group(code_server, env, tmp_path / "code_server.log"))
+        wait_for(lambda: first.poll() is None and _grpc_up(grpc_port), 120, "the code server")
+        processes.enter_context(
+            process_group(
+                [str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)],
+                env,
+                tmp_path / "daemon.log",
             )
-            processes.enter_context(
-                process_group(
-                    [
-                        str(bin_dir / "dagster-webserver"),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        str(ui_port),
-                        "-w",
-                        str(workspace),
-                    ],
-                    env,
-                    tmp_path / "webserver.log",
-                )
+        )
+        processes.enter_context(
+            process_group(
+                [
+                    str(bin_dir / "dagster-webserver"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(ui_port),
+                    "-w",
+                    str(workspace),
+                ],
+                env,
+                tmp_path / "webserver.log",
             )
-            [held] = wait_for(lambda: _runs(env, dg.DagsterRunStatus.STARTED), 180, "a run of PC01 to start")
-            wait_for(lambda: _waiting_on_the_lock(target), 120, "the run to wait inside its first write")
-            kill_group(first)  # the container restart: the server and the run worker it spawned
-            holder.execute("SELECT pg_advisory_unlock(%s)", (LOCK,))
-            assert _runs(env, dg.DagsterRunStatus.STARTED)[0].run_id == held.run_id  # left Started
-            processes.enter_context(process_group(code_server, env, tmp_path / "code_server_2.log"))
-            wait_for(lambda: _landed(target) == FILES, 180, "every file of PC01 to land after the restart")
-            failed = wait_for(lambda: _runs(env, dg.DagsterRunStatus.FAILURE), 60, "the orphaned run to fail")
-            in_flight = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
-            wait_for(lambda: not _runs(env, *in_flight), 120, "no run left in flight")
+        )
+        [held] = wait_for(lambda: _runs(env, dg.DagsterRunStatus.STARTED), 180, "a run of PC01 to start")
+        wait_for(lambda: waiting_in_a_write(target), 120, "the run to wait inside its first write")
+        kill_group(first)  # the container restart: the server and the run worker it spawned
+        release()
+        assert _runs(env, dg.DagsterRunStatus.STARTED)[0].run_id == held.run_id  # left Started
+        processes.enter_context(process_group(code_server, env, tmp_path / "code_server_2.log"))
+        wait_for(lambda: _landed(target) == FILES, 180, "every file of PC01 to land after the restart")
+        failed = wait_for(lambda: _runs(env, dg.DagsterRunStatus.FAILURE), 60, "the orphaned run to fail")
+        in_flight = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
+        wait_for(lambda: not _runs(env, *in_flight), 120, "no run left in flight")
     assert held.run_id in {run.run_id for run in failed}
     log = (tmp_path / "code_server_2.log").read_text()
     assert "1 run(s) left running marked failed" in log

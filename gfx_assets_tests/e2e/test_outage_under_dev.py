@@ -8,11 +8,10 @@ sinks:
 - Supabase REST: the database behind the PostgREST test app is stopped, so the API answers 5xx, as
   Supabase does while its database is down; Dagster's storage is the embedded server of GFX_HOME.
 
-The outage lasts GFX_E2E_OUTAGE_SECONDS, default 180: the issue's exact scenario, with the default
-request deadline of 120 s, so requests give up during the outage and the step is retried as well
-(both sinks take about 11 minutes together on two cores). A shorter outage for a quick local try,
-e.g. GFX_E2E_OUTAGE_SECONDS=60, scales the deadline to two thirds of it, so the step retries still
-happen.
+The outage lasts GFX_E2E_OUTAGE_SECONDS, default 60, with the request deadline at two thirds of it
+(40 s): requests give up during the outage and the step is retried as well, which is all a longer
+outage would add (issue 9's three minutes against the 120 s default deadline: GFX_E2E_OUTAGE_SECONDS=180).
+After the last file lands, the test waits for the failure sensors to tick once more, not for a fixed time.
 """
 
 import os
@@ -32,7 +31,6 @@ from gfx_assets.lib.common.postgres import (
 from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.e2e.devserver import wait_for
 from gfx_assets_tests.e2e.faults import (
-    BOOKKEEPING_SETTLE_SECONDS,
     RETRIES_IN_RUN_LOGS,
     arrive,
     assert_converged,
@@ -40,13 +38,14 @@ from gfx_assets_tests.e2e.faults import (
     landed,
     nas_files,
     server_of_its_own,
+    wait_until_bookkept,
 )
 from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.supabase_roles import create_supabase_roles
 from gfx_assets_tests.support import query, seeded_nas
 
 PCS = ["PC01", "PC02"]
-OUTAGE_SECONDS = float(os.environ.get("GFX_E2E_OUTAGE_SECONDS", "180"))
+OUTAGE_SECONDS = float(os.environ.get("GFX_E2E_OUTAGE_SECONDS", "60"))
 REQUEST_DEADLINE_SECONDS = min(120.0, OUTAGE_SECONDS * 2 / 3)
 FILES_DURING_OUTAGE = 6
 LAND_AFTER_RETURN_SECONDS = 120  # the issue's promise
@@ -110,5 +109,5 @@ def test_files_arriving_during_an_outage_land_within_two_minutes_of_its_end(
         embedded_server_url(setup.target_folder)  # the target is back
         total = len(nas_files(nas_root))
         wait_for(lambda: landed(setup.target) == total, LAND_AFTER_RETURN_SECONDS, "every file to land")
-        time.sleep(BOOKKEEPING_SETTLE_SECONDS)  # a late dead letter would show by now
+        wait_until_bookkept(setup.dagster_storage)  # a late dead letter would show by then
         assert_converged(setup.target, nas_root)

@@ -238,7 +238,7 @@ def test_a_request_still_failing_at_its_deadline_raises_unavailable(
     rest_url: str, app: Starlette, faults: Faults
 ) -> None:
     faults.status_every = (1, 503, {})  # every request
-    retry = RequestRetry(deadline_seconds=0.3, first_backoff_seconds=0.01, backoff_cap_seconds=0.05)
+    retry = RequestRetry(deadline_seconds=2.0, first_backoff_seconds=0.01, backoff_cap_seconds=0.05)
     rest = SupabaseRestSink(rest_url, SecretStr(SERVICE_JWT), retry=retry)
     try:
         with pytest.raises(SinkUnavailable, match=r"gave up after \d+ attempts"):
