@@ -1,19 +1,21 @@
 """An operator's visit to the Dagster UI of `gfx-assets dev`, in headless Chromium, by clicking: the
 catalog shows gfx_sessions with one partition per PC and the WSOP assets; the sensors and schedules
 are running; the PC-health view names a bad file's reason; and a backfill over two PCs lands their
-new files (checked in the database too). No community dialog gets in the way. Every step leaves a
-screenshot in gfx_assets_tests/browser/artifacts/."""
+new files (checked in the database too: the runs that landed them are the backfill's, with the NAS
+sensor off and idle). No community dialog gets in the way: the UI's own question, shouldShowNux, is
+answered no. Every step leaves a screenshot in gfx_assets_tests/browser/artifacts/."""
 
 import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Response, expect
 
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, seed_nas, write_session
 from gfx_assets_tests.browser.ui import chromium, new_page, step
@@ -26,6 +28,15 @@ SCHEDULES = ["gfx_reconciliation_schedule", "operations_refresh_schedule", "wsop
 WSOP_ASSETS = ["wsop_events", "wsop_players", "wsop_event_players", "wsop_chip_counts"]
 MINUTE_AGO = time.time() - 60
 NAVIGATION = {"Catalog": "/assets", "Automation": "/automation", "Runs": "/runs"}
+# The NAS sensor is idle: no tick of it under way and no run in flight (Dagster's storage of the dev).
+SENSOR_BUSY = """
+    SELECT (SELECT count(*) FROM job_ticks WHERE status = 'STARTED' AND tick_body LIKE '%"gfx_nas_sensor"%')
+         + (SELECT count(*) FROM runs WHERE status IN ('QUEUED', 'NOT_STARTED', 'STARTING', 'STARTED'))"""
+# The runs that landed files of PC01 or PC02, with the backfill they belong to (NULL: not a backfill's).
+LANDING_RUNS = (
+    "SELECT run_id FROM sync_events WHERE event_type = 'sync' AND file_count > 0 AND gfx_pc_id = ANY(%s)"
+)
+BACKFILL_OF = "SELECT value FROM run_tags WHERE run_id = %s AND key = 'dagster/backfill'"
 
 
 @pytest.fixture
@@ -54,9 +65,10 @@ def test_an_operator_sees_the_pipeline_finds_a_bad_file_and_backfills_two_pcs(
     wait_for(lambda: _rejected(home) == [BAD_FILE], 180, "the sensor to sync the NAS and reject the bad file")
     with chromium() as browser:
         page = new_page(browser)
-        page.goto(url)
+        with page.expect_response(_nux_question) as nux:
+            page.goto(url)
         with step(page, "01-no-community-dialog"):
-            _no_community_dialog(page)
+            _no_community_dialog(page, nux.value.json())
         with step(page, "02-catalog-and-partitions"):
             _catalog_shows_the_assets_and_pc_partitions(page)
         with step(page, "03-automation-running"):
@@ -68,9 +80,15 @@ def test_an_operator_sees_the_pipeline_finds_a_bad_file_and_backfills_two_pcs(
         assert _stored_pcs(home, new_sessions) == {"PC01", "PC02"}
 
 
-def _no_community_dialog(page: Page) -> None:
+def _nux_question(response: Response) -> bool:
+    """The UI's query deciding whether to open the community dialog (dagster.yaml `nux`)."""
+    graphql = urlsplit(response.url).path.endswith("/graphql")
+    return graphql and "query ShouldShowNux" in (response.request.post_data or "")
+
+
+def _no_community_dialog(page: Page, answer: dict) -> None:
+    assert answer["data"]["shouldShowNux"] is False
     expect(_nav(page, "Catalog")).to_be_visible()
-    page.wait_for_timeout(3000)  # the dialog, when enabled, opens right after the first queries
     expect(page.get_by_text("Join the Dagster community")).to_have_count(0)
 
 
@@ -109,7 +127,8 @@ def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
     _named_link(page, "gfx_nas_sensor").click()
     page.locator("label", has=page.get_by_role("checkbox")).click()  # the switch drawn over the input
     expect(page.get_by_role("checkbox")).not_to_be_checked()
-    page.wait_for_timeout(10_000)  # a tick already under way ends
+    wait_for(lambda: _dagster(home, SENSOR_BUSY) == [(0,)], 120, "the NAS sensor's last tick and runs to end")
+    landed_before = {run_id for (run_id,) in _in_target(home, LANDING_RUNS, PCS[:2])}
     new_sessions = {
         pc: _new_session(nas_root / pc / "1202", seed) for pc, seed in (("PC01", 71), ("PC02", 72))
     }
@@ -124,6 +143,8 @@ def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
     expect(dialog.get_by_text("2 partitions")).to_be_visible()
     dialog.get_by_role("button", name="Launch backfill").click()
     wait_for(lambda: len(_stored_pcs(home, new_sessions)) == 2, 300, "the backfill's rows to land")
+    landing = {run_id for (run_id,) in _in_target(home, LANDING_RUNS, PCS[:2])} - landed_before
+    assert len(landing) == 2 and all(_dagster(home, BACKFILL_OF, run_id) for run_id in landing)
     _nav(page, "Runs").click()
     page.get_by_role("tab", name="Backfills").click()
     rows = page.locator("[class*=VirtualizedTable_row]")  # the runs feed draws its rows with divs
@@ -173,6 +194,17 @@ def _new_session(folder: Path, seed: int) -> int:
 
 def _target(home: Path) -> psycopg.Connection:
     return psycopg.connect(f"postgresql://postgres@/gfx?host={home.resolve() / 'pgdata'}")
+
+
+def _dagster(home: Path, statement: str, *params: object) -> list[tuple]:
+    """A query of the dev's Dagster storage (database `dagster` of the same embedded server)."""
+    with psycopg.connect(f"postgresql://postgres@/dagster?host={home.resolve() / 'pgdata'}") as conn:
+        return conn.execute(statement, params or None).fetchall()
+
+
+def _in_target(home: Path, statement: str, *params: object) -> list[tuple]:
+    with _target(home) as conn:
+        return conn.execute(statement, params or None).fetchall()
 
 
 def _rejected(home: Path) -> list[str]:
