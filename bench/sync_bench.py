@@ -16,6 +16,10 @@ machine hits them alike.
   the hand tables joined the job), timed inside the child around the materializations.
 - binary COPY: the same ledger rows, built in a child before its clock starts, in one binary COPY into
   gfx_session_snapshots of a freshly migrated database (same keys, indexes and trigger as the sync meets).
+- binary COPY, all rows: every row the whole command writes (ledger with digests, manifest, players,
+  hands, seats, events; `sync_bench_references.all_rows`), built in a child before its clock starts by
+  the sync's own mapping, COPYed (binary) into the same freshly migrated tables: the whole command's
+  reference (its ratio is the last column).
 - execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
 - Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
 """
@@ -24,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -38,7 +43,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from sync_bench_references import binary_copy, execute_values_upsert, session_rows  # noqa: E402
+from sync_bench_references import (  # noqa: E402
+    all_rows,
+    binary_copy,
+    binary_copy_all,
+    execute_values_upsert,
+    session_rows,
+)
 
 from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
@@ -47,6 +58,7 @@ from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 
 BENCH_HOME = REPO / ".gfx" / "bench"
 WHOLE_COMMAND = "gfx-assets sync"
+ALL_ROWS = "binary COPY, all rows"
 Contender = Callable[[str], dict]  # database URL -> {"seconds": ..., "peak_rss_mb": ...}
 CORPORA = {  # name: (PCs, files per PC, hands per file (min, max)); ~6 KB per hand
     "full": (3, 162, (1, 190)),
@@ -147,21 +159,27 @@ def step_child() -> None:
         print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
 
 
-def reference_child(write: Callable[[str, list[tuple]], float]) -> None:
+def reference_child(build: Callable[[Path, Path], list], write: Callable[[str, list], float]) -> None:
     """Build the rows from the corpus of the environment (untimed), then time `write` of them."""
     from gfx_assets.settings import get_settings
 
     settings = get_settings()
-    rows = session_rows(settings.nas_root, settings.pc_registry)
+    rows = build(settings.nas_root, settings.pc_registry)
     print(json.dumps({"seconds": write(settings.database_url.get_secret_value(), rows)}))
 
 
 CHILDREN = {
     "cli": cli_child,
     "step": step_child,
-    "binary_copy": lambda: reference_child(binary_copy),
-    "execute_values": lambda: reference_child(execute_values_upsert),
+    "binary_copy": lambda: reference_child(session_rows, binary_copy),
+    "binary_copy_all": lambda: reference_child(all_rows, binary_copy_all),
+    "execute_values": lambda: reference_child(session_rows, execute_values_upsert),
 }
+
+
+def database_name(contender: str) -> str:
+    """The database a contender writes into on the bench's server."""
+    return "bench_sync_" + re.sub(r"[^a-z0-9]+", "_", contender.lower()).strip("_")
 
 
 def measure_round(
@@ -173,7 +191,7 @@ def measure_round(
 ) -> None:
     names = [name for name in contenders if name not in skip]
     for name in names[offset % len(names) :] + names[: offset % len(names)]:
-        url = fresh_database(server, f"bench_sync_{name.replace(' ', '_').replace('-', '_')}")
+        url = fresh_database(server, database_name(name))
         results.setdefault(name, []).append(contenders[name](url))
 
 
@@ -189,6 +207,7 @@ def contenders_for(
         WHOLE_COMMAND: child("cli"),
         "gfx_sessions step": child("step"),
         "binary COPY": child("binary_copy"),
+        ALL_ROWS: child("binary_copy_all"),
         "execute_values": child("execute_values"),
     }
     if external:
@@ -204,18 +223,19 @@ def _tool(run: object) -> dict:
 
 
 def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
-    copy_seconds = statistics.median(r["seconds"] for r in results["binary COPY"])
+    """One line per contender: its median, and its ratio to the ledger's COPY and to the all-rows COPY."""
+    median = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
     lines = [
-        "| contender | median s | MB/s | × binary COPY | peak RSS MB (max) |",
-        "| --- | --- | --- | --- | --- |",
+        "| contender | median s | MB/s | × binary COPY | × COPY all rows | peak RSS MB (max) |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for name, runs in results.items():
-        seconds = statistics.median(r["seconds"] for r in runs)
+        seconds = median[name]
         rss = max((r["peak_rss_mb"] for r in runs if "peak_rss_mb" in r), default=None)
         rss_text = f"{rss:.0f}" if rss is not None else "-"
         lines.append(
-            f"| {name} | {seconds:.2f} | {megabytes / seconds:.1f} | {seconds / copy_seconds:.2f} "
-            f"| {rss_text} |"
+            f"| {name} | {seconds:.2f} | {megabytes / seconds:.1f} | {seconds / median['binary COPY']:.2f} "
+            f"| {seconds / median[ALL_ROWS]:.2f} | {rss_text} |"
         )
     return "\n".join(lines)
 

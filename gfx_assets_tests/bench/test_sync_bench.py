@@ -1,12 +1,20 @@
 """Smoke run of bench/sync_bench.py on its tiny corpus (2 PCs x 6 files), one round, without Sling and
-dlt, so the benchmark cannot rot: every contender runs into its own fresh database and the table holds
-a row for each. Timings are printed by the benchmark, never asserted here."""
+dlt, so the benchmark cannot rot: every contender runs into its own fresh database, the table holds a
+row for each, and the all-rows reference holds as many rows as the whole command wrote. Timings are
+printed by the benchmark, never asserted here."""
 
 import importlib.util
 import sys
 from pathlib import Path
 
+from gfx_assets.lib.common.postgres import with_database
+from gfx_assets_tests.support import query
+
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "sync_bench.py"
+WRITTEN = (  # every table the whole command writes and the all-rows reference COPYs
+    *("gfx_session_snapshots", "gfx_sessions", "gfx_file_manifest", "gfx_players", "gfx_hands"),
+    *("gfx_hand_players", "gfx_events"),
+)
 
 
 def _sync_bench():
@@ -18,11 +26,26 @@ def _sync_bench():
 
 
 def test_the_sync_bench_runs_every_contender_into_its_own_database(tmp_path: Path, server_url: str) -> None:
-    outcome = _sync_bench().run("tiny", server_url, repeat=1, external=False, bench_home=tmp_path)
+    bench = _sync_bench()
+    outcome = bench.run("tiny", server_url, repeat=1, external=False, bench_home=tmp_path)
     assert outcome["files"] == 12
-    contenders = {"gfx-assets sync", "gfx_sessions step", "binary COPY", "execute_values"}
+    contenders = {
+        "gfx-assets sync",
+        "gfx_sessions step",
+        "binary COPY",
+        "binary COPY, all rows",
+        "execute_values",
+    }
     assert set(outcome["results"]) == contenders
     assert all(len(runs) == 1 and runs[0]["seconds"] > 0 for runs in outcome["results"].values())
     assert outcome["results"]["gfx-assets sync"][0]["peak_rss_mb"] > 0
     for name in outcome["results"]:
         assert f"| {name} |" in outcome["table"]
+    # the all-rows reference holds as many rows in every table as the whole command wrote
+    written = _counts(with_database(server_url, bench.database_name("gfx-assets sync")))
+    assert written == _counts(with_database(server_url, bench.database_name("binary COPY, all rows")))
+    assert all(written.values())
+
+
+def _counts(database_url: str) -> dict[str, int]:
+    return {table: query(database_url, f"SELECT count(*) FROM {table}")[0][0] for table in WRITTEN}

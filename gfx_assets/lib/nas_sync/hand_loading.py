@@ -17,7 +17,8 @@ from typing import Any
 
 from gfx_assets.lib.nas_sync import player_totals, snapshots
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
-from gfx_assets.lib.pokergfx.hands import HandRows, hand_id, map_hands
+from gfx_assets.lib.pokergfx.hands import HandRows, map_hands
+from gfx_assets.lib.pokergfx.ids import hand_id
 from gfx_assets.lib.sinks import RowFailure, Sink
 
 HANDS, HAND_PLAYERS, EVENTS = "gfx_hands", "gfx_hand_players", "gfx_events"
@@ -117,21 +118,26 @@ def _load_session(
     load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
+    new = not rewritten  # only hands past those loaded before: their rows are COPYed straight in
     identities = player_totals.upsert(sink, list(rows.players.values()))
     load.note_refused(player_totals.PLAYERS, identities.rejected)
-    load.hands += _write(sink, HANDS, rows.hands, HAND_KEY, load)
+    load.hands += _write(sink, HANDS, rows.hands, HAND_KEY, load, new)
     _drop_stale_children(sink, rewritten, rows)
     seats = player_totals.seats_in_lock_order(rows.hand_players)  # players shared with other PCs
-    load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load)
-    load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load)
+    load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load, new)
+    load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load, new)
     load.deleted_hands += _drop_hands_gone(sink, pc_id, session_id, rows, range(first, previous + 1))
     ledger = snapshots.ledger_row(pc_id, latest, data, now)
     snapshots.record(sink, [{**ledger, "hands_loaded_at": now}])
     return rows
 
 
-def _write(sink: Sink, table: str, rows: list[dict[str, Any]], key: tuple[str, ...], load: HandLoad) -> int:
-    result = sink.upsert(table, rows, key)
+def _write(
+    sink: Sink, table: str, rows: list[dict[str, Any]], key: tuple[str, ...], load: HandLoad, new: bool
+) -> int:
+    """Upsert `rows`; `new`: none of their keys should be stored yet (the sink may insert them directly,
+    falling back to the upsert when a key is there after all, as after a load that failed half-way)."""
+    result = sink.upsert(table, rows, key, mostly_new=new)
     load.note_refused(table, result.rejected)
     return result.written
 

@@ -66,7 +66,7 @@ def _with_totals(sink: Sink, identities: list[dict[str, Any]], now: datetime) ->
     for seat in seats:
         if str(seat["hand_id"]) in hands:
             played[str(seat["player_id"])].append(hands[str(seat["hand_id"])])
-    return [{**row, **_totals(played[str(row["id"])]), "updated_at": now} for row in identities]
+    return [{**row, **totals(played[str(row["id"])]), "updated_at": now} for row in identities]
 
 
 def _differ(row: dict[str, Any], before: dict[str, Any]) -> bool:
@@ -98,7 +98,8 @@ def seats_in_lock_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (str(row["player_id"]), str(row["id"])))
 
 
-def _totals(hands: list[dict[str, Any]]) -> dict[str, Any]:
+def totals(hands: list[dict[str, Any]]) -> dict[str, Any]:
+    """A player's totals over the hands of their seats (gfx_hands rows: PC, session, start_time)."""
     starts = [hand["start_time"] for hand in hands if hand["start_time"] is not None]
     return {
         "total_hands_played": len(hands),

@@ -51,10 +51,31 @@ def hand_count(data: dict[str, Any]) -> int:
 
 
 def digest(data: dict[str, Any], hand_count: int) -> str:
+    return _digests(data, hand_count)[0]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _digests(data: dict[str, Any], hand_count: int) -> tuple[str, str | None]:
+    """(digest(data, hand_count), digest(data, hand_count - 1), None if hand_count is 0), serializing each
+    hand once: the canonical JSON of [top, [h1, .., hk]] is `[<top>,[<h1>,..,<hk>]]`, so both digests hash
+    the same text up to their last hand."""
     hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
-    top = {key: value for key, value in data.items() if key != "Hands"}
-    canonical = json.dumps([top, hands[:hand_count]], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    texts = [_canonical(hand) for hand in hands[:hand_count]]
+    top = _canonical({key: value for key, value in data.items() if key != "Hands"})
+    prefix = hashlib.sha256(f"[{top},[{','.join(texts[:-1])}".encode())
+    if not texts:
+        return _closed(prefix), None
+    whole = prefix.copy()
+    whole.update(f"{',' if len(texts) > 1 else ''}{texts[-1]}".encode())
+    return _closed(whole), _closed(prefix)
+
+
+def _closed(canonical_so_far: Any) -> str:  # a hashlib.sha256 object
+    canonical_so_far.update(b"]]")
+    return canonical_so_far.hexdigest()
 
 
 def pc_snapshots(sink: Sink, pc_id: str) -> dict[int | None, list[Snapshot]]:
@@ -85,7 +106,7 @@ def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
 
 def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The identity and digests of a snapshot, from its export `data`."""
-    count = hand_count(data)
+    content_digest, prefix_digest = _digests(data, hand_count(data))
     return {
         "gfx_pc_id": pc_id,
         "file_hash": snapshot.file_hash,
@@ -93,8 +114,8 @@ def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: dateti
         "hand_count": snapshot.hand_count,
         "nas_path": snapshot.nas_path,
         "file_mtime": snapshot.file_mtime,
-        "content_digest": digest(data, count),
-        "prefix_digest": digest(data, count - 1) if count else None,
+        "content_digest": content_digest,
+        "prefix_digest": prefix_digest,
         "updated_at": now,
     }
 

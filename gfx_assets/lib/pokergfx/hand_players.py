@@ -25,9 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from gfx_assets.lib.pokergfx.hand_facts import Json, number, stack_gain
+from gfx_assets.lib.pokergfx.ids import player_id, seat_id
 
-# uuid5 namespace of every id the sync derives (hands, seats, events, players)
-ID_NAMESPACE = uuid.UUID("8a5a5c5e-5f0e-4d59-9d43-6b1f3c0e7a13")
 PERCENTS = {
     "vpip_percent": "VPIPPercent",
     "preflop_raise_percent": "PreFlopRaisePercent",
@@ -45,10 +44,6 @@ def player_hash(name: str | None, long_name: str | None) -> str:
     return hashlib.md5(key.encode()).hexdigest()
 
 
-def player_id(hash_: str) -> uuid.UUID:
-    return uuid.uuid5(ID_NAMESPACE, f"gfx_player/{hash_}")
-
-
 def hole_cards(value: Any) -> list[str]:
     """`["ac 7c"]` -> `["ac", "7c"]`; `[""]` (not known) -> `[]`."""
     cards = value if isinstance(value, list) else []
@@ -59,11 +54,12 @@ def percent(value: Any) -> float | int | None:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def hand_player_row(hand_id: uuid.UUID, player: Json, is_winner: bool) -> dict[str, Any]:
+def hand_player_row(hand_id: uuid.UUID, hand_bytes: bytes, player: Json, is_winner: bool) -> dict[str, Any]:
+    """A seat of the hand `hand_id` (`hand_bytes`: its 16 bytes, see `ids.seat_id`)."""
     seat, cards = number(player.get("PlayerNum")), hole_cards(player.get("HoleCards"))
     name, long_name = text(player.get("Name")), text(player.get("LongName"))
     return {
-        "id": uuid.uuid5(hand_id, f"seat/{seat}"),
+        "id": seat_id(hand_bytes, seat),
         "hand_id": hand_id,
         "player_id": player_id(player_hash(name, long_name)),
         "seat_num": seat,

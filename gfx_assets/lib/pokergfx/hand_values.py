@@ -88,14 +88,23 @@ RANGES: dict[str, dict[str, tuple[float, float]]] = {  # the bounded numeric col
 _KINDS = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array", dict: "object"}
 
 
+# SOURCES and RANGES as tuples: `checked` runs once per mapped row (1.3 million for 275 MB of exports)
+_SOURCE_PAIRS = {table: tuple(sources.items()) for table, sources in SOURCES.items()}
+_RANGE_TRIPLES = {
+    table: tuple((column, low, high) for column, (low, high) in ranges.items())
+    for table, ranges in RANGES.items()
+}
+_NUMBERS = (int, float)
+
+
 def checked(table: str, row: dict[str, Any], source: dict[str, Any], found: Counter[str]) -> dict[str, Any]:
     """`row` with every out-of-range value set to NULL; findings counted in `found`."""
-    for column, field in SOURCES[table].items():
+    for column, field in _SOURCE_PAIRS[table]:
         if row.get(column) is None and source.get(field) is not None:
             found[f"{table}.{column}={shown(column, source[field])}"] += 1
-    for column, (low, high) in RANGES[table].items():
+    for column, low, high in _RANGE_TRIPLES[table]:
         value = row.get(column)
-        if isinstance(value, int | float) and not low <= value <= high:
+        if isinstance(value, _NUMBERS) and not low <= value <= high:
             row[column] = None
             found[f"{table}.{column}=<out of range>"] += 1
     return row

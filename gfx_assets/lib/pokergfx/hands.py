@@ -4,7 +4,7 @@ Dagster-free.
 A hand is keyed by (gfx_pc_id, session_id, hand_index), hand_index being its 1-based position in the
 export's `Hands` (HandNum repeats in real files); an event by (hand_id, event_order), event_order its
 1-based position in the hand's `Events`; a seat by (hand_id, seat_num). Every id is a uuid5 of that
-natural key, so a replay writes the same ids and children name their hand without reading it back.
+natural key (`ids`), so a replay writes the same ids and children name their hand without reading it back.
 
 An entry of `Hands`, `Players` or `Events` that is not an object is refused (listed in `HandRows.refused`,
 shown in the asset's metadata) and keeps its position: the hands and events after it keep their raw
@@ -31,14 +31,9 @@ from typing import Any
 
 from gfx_assets.lib.pokergfx import hand_facts as facts
 from gfx_assets.lib.pokergfx.hand_facts import Json, dicts, number
-from gfx_assets.lib.pokergfx.hand_players import (
-    ID_NAMESPACE,
-    hand_player_row,
-    is_winner,
-    player_row,
-    text,
-)
+from gfx_assets.lib.pokergfx.hand_players import hand_player_row, is_winner, player_row, text
 from gfx_assets.lib.pokergfx.hand_values import checked, kind
+from gfx_assets.lib.pokergfx.ids import event_id, hand_id
 from gfx_assets.lib.pokergfx.iso_duration import whole_seconds
 from gfx_assets.lib.sinks import JsonText
 
@@ -63,10 +58,6 @@ class HandRows:
     players: dict[str, dict[str, Any]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
-
-
-def hand_id(pc_id: str, session_id: int, hand_index: int) -> uuid.UUID:
-    return uuid.uuid5(ID_NAMESPACE, f"gfx_hand/{pc_id}/{session_id}/{hand_index}")
 
 
 def map_hands(
@@ -96,6 +87,7 @@ def _objects(
 
 def _add_hand(rows: HandRows, pc_id: str, session_id: int, index: int, hand: Json, now: datetime) -> None:
     key, where = hand_id(pc_id, session_id, index), f"session_id={session_id}, hand_index={index}"
+    key_bytes = key.bytes
     rows.hands.append(checked(HANDS, hand_row(key, pc_id, session_id, index, hand, now), hand, rows.unmapped))
     seats: set[int] = set()
     for position, player in _objects(rows, HAND_PLAYERS, where, "Players", hand.get("Players")):
@@ -105,12 +97,12 @@ def _add_hand(rows: HandRows, pc_id: str, session_id: int, index: int, hand: Jso
             rows.refused.append(f"{HAND_PLAYERS} ({where}): Players[{position}] {problem}")
             continue
         seats.add(seat)
-        row = hand_player_row(key, player, is_winner(player))
+        row = hand_player_row(key, key_bytes, player, is_winner(player))
         rows.hand_players.append(checked(HAND_PLAYERS, row, player, rows.unmapped))
         identity = player_row(player, now)
         rows.players[identity["player_hash"]] = identity
     for order, event in _objects(rows, EVENTS, where, "Events", hand.get("Events")):
-        rows.events.append(checked(EVENTS, event_row(key, order, event), event, rows.unmapped))
+        rows.events.append(checked(EVENTS, event_row(key, key_bytes, order, event), event, rows.unmapped))
 
 
 def _seat_problem(seat: int | None, taken: set[int]) -> str | None:
@@ -158,9 +150,10 @@ def hand_row(
     }
 
 
-def event_row(key: uuid.UUID, order: int, event: Json) -> dict[str, Any]:
+def event_row(key: uuid.UUID, key_bytes: bytes, order: int, event: Json) -> dict[str, Any]:
+    """An event of the hand `key` (`key_bytes`: its 16 bytes, see `ids.event_id`)."""
     return {
-        "id": uuid.uuid5(key, f"event/{order}"),
+        "id": event_id(key_bytes, order),
         "hand_id": key,
         "event_order": order,
         "event_type": enum(event.get("EventType"), EVENT_TYPES),
