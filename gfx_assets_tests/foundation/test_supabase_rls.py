@@ -9,7 +9,9 @@ nothing, and cannot read the bookkeeping (the snapshot ledger included); service
 sink, running as service_role as PostgREST does, still lands a sync with its hands; the migration also
 runs on a plain PostgreSQL where the Supabase roles do not exist."""
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,15 @@ import dagster as dg
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from gfx_assets.lib.common.migrations import migrate
-from gfx_assets.lib.common.postgres import embedded_server_url, ensure_database, stop_embedded_server
+from gfx_assets.lib.common.postgres import (
+    embedded_server_url,
+    ensure_database,
+    stop_embedded_server,
+    with_database,
+)
 from gfx_assets.resources import SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.gfx_hands.support import sync_with_hands
@@ -69,22 +77,65 @@ ANON_GRANTED = f"""
 """
 
 
-@pytest.fixture
-def supabase_url(empty_database_url: str) -> str:
-    """A database granted as Supabase grants a new project (the roles exist: see conftest), then migrated."""
-    grant_like_supabase(empty_database_url)
-    migrate(empty_database_url)
-    return empty_database_url
+@pytest.fixture(scope="module")
+def supabase_template(server_url: str) -> Iterator[str]:
+    """A database granted as Supabase grants a new project (the roles exist: see conftest), then migrated;
+    built once for the module, each test gets a copy of it (`supabase_url`)."""
+    with _scratch_database(server_url, "gfx_rls_migrated") as url:
+        grant_like_supabase(url)
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def synced_template(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Granted and migrated as above, then a sync of three files of PC01 with their hands, done by the
+    owner; built once for the module, each test gets a copy of it (`synced_url`)."""
+    with _scratch_database(server_url, "gfx_rls_synced") as url:
+        grant_like_supabase(url)
+        migrate(url)
+        root = seeded_nas(tmp_path_factory.mktemp("rls") / "nas", ["PC01"], 3)
+        with dg.instance_for_test() as instance:
+            assert sync_with_hands(instance, "PC01", nas(root), postgres_sink(url)).success
+        yield url
 
 
 @pytest.fixture
-def synced_url(supabase_url: str, tmp_path: Path) -> str:
-    """`supabase_url` after a sync of three files of PC01 with their hands, done by the owner."""
-    with dg.instance_for_test() as instance:
-        assert sync_with_hands(
-            instance, "PC01", nas(seeded_nas(tmp_path / "nas", ["PC01"], 3)), postgres_sink(supabase_url)
-        ).success
-    return supabase_url
+def supabase_url(server_url: str, supabase_template: str) -> Iterator[str]:
+    with _copy_of(server_url, supabase_template) as url:
+        yield url
+
+
+@pytest.fixture
+def synced_url(server_url: str, synced_template: str) -> Iterator[str]:
+    with _copy_of(server_url, synced_template) as url:
+        yield url
+
+
+@contextmanager
+def _scratch_database(server_url: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new database (empty, or a copy of `template`: CREATE DATABASE ... TEMPLATE copies its rows,
+    grants and policies), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        if template:  # a copy needs the template to have no session open
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (template,)
+            )
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(create)
+    try:
+        yield with_database(server_url, name)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def _copy_of(server_url: str, template_url: str) -> Iterator[str]:
+    with _scratch_database(server_url, "gfx_rls", conninfo_to_dict(template_url)["dbname"]) as url:
+        yield url
 
 
 def _as_role(url: str, role: str, *statements: str) -> list[tuple[Any, ...]]:
