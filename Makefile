@@ -14,10 +14,11 @@ $(BIN)/gfx-assets: pyproject.toml
 run: $(BIN)/gfx-assets
 	$(BIN)/gfx-assets dev
 
-# Library and Dagster tests run on both cores first; then the end-to-end tests (whole `gfx-assets dev`
-# processes, outages, the browser test), two at a time: they mostly wait on conditions, and two whole
-# devs side by side still leave their waits enough CPU. `--durations` shows where that phase's time goes.
-SERIAL_TESTS := gfx_assets_tests/e2e gfx_assets_tests/browser
+# The end-to-end tests (whole `gfx-assets dev` processes, outages, the browser test) run two at a time,
+# side by side with the library and Dagster tests (two workers): they mostly wait on conditions (a sensor
+# tick, a run, a row), and those waits overlap the library tests' work. Their output, with `--durations`
+# showing where their time goes, is printed once both are done; either failing fails `make test`.
+E2E_TESTS := gfx_assets_tests/e2e gfx_assets_tests/browser
 
 # The browser test drives Debian's chromium (Playwright with the system browser, no download);
 # installed here when missing (CI runs as root).
@@ -29,8 +30,13 @@ browser:
 test: $(BIN)/gfx-assets browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(SERIAL_TESTS))
-	$(BIN)/pytest -n 2 --dist worksteal --durations=15 $(SERIAL_TESTS)
+	@e2e=$$(mktemp -d); \
+	$(BIN)/pytest -n 2 --dist worksteal --durations=15 --basetemp=$$e2e/tmp $(E2E_TESTS) >$$e2e/log 2>&1 & \
+	e2e_pid=$$!; \
+	$(BIN)/pytest -n 2 $(addprefix --ignore=,$(E2E_TESTS)); library=$$?; \
+	wait $$e2e_pid; end_to_end=$$?; \
+	echo "=== end-to-end and browser tests (run alongside the ones above) ==="; cat $$e2e/log; \
+	rm -rf $$e2e; exit $$(( library || end_to_end ))
 
 clean:
 	rm -rf $(VENV) .gfx
