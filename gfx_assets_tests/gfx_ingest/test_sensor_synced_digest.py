@@ -31,10 +31,10 @@ def nas_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def instance():
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
-        yield instance
+def instance(pg_instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    """On PostgreSQL, as deployed: the sensor's look-ups of runs and its cursor go to Dagster's storage."""
+    pg_instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01", "PC02"])
+    return pg_instance
 
 
 @pytest.fixture

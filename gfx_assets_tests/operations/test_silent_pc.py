@@ -4,7 +4,6 @@ again; a PC off between shows (nothing written for over an hour) raises nothing.
 last write set in the database as a silent PC leaves it."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -30,10 +29,10 @@ def nas_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
-        yield instance
+def instance(pg_instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    """On PostgreSQL, as deployed: the sensor's look-ups of runs and its cursor go to Dagster's storage."""
+    pg_instance.add_dynamic_partitions(GFX_PC_PARTITIONS_NAME, ["PC01"])
+    return pg_instance
 
 
 @pytest.fixture
