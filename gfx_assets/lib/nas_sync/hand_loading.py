@@ -8,9 +8,12 @@ in progress), hands k.. are; otherwise every hand is. Every write is an upsert o
 so a replay rewrites the same rows. Hands, seats and events the latest snapshot no longer holds are
 deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
 that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
+Sessions are read and written in batches (`BATCH_HANDS`), each session's ledger mark written after all of
+its batch's rows, so a batch that fails half-way is loaded again whole.
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +27,11 @@ from gfx_assets.lib.sinks import RowFailure, Sink
 HANDS, HAND_PLAYERS, EVENTS = "gfx_hands", "gfx_hand_players", "gfx_events"
 HAND_KEY = ("gfx_pc_id", "session_id", "hand_index")
 MAX_EXAMPLES = 20
+# Sessions are loaded in batches of about this many hands. Each batch costs the same few round trips
+# (read the exports, upsert players, hands, seats, events, the ledger marks) however many sessions it
+# holds, which for sessions of 1-3 hands had cost ~25 ms a session; and a batch holds its exports and
+# rows in memory at once (a hand is ~30 rows: itself, its seats and events), which the budget bounds.
+BATCH_HANDS = 500
 
 
 @dataclass
@@ -50,20 +58,32 @@ class HandLoad:
             self.refused.append(f"{table} ({shown}): {failure.code} {failure.message}"[:300])
 
 
-def load_pc_hands(sink: Sink, pc_id: str, now: datetime | None = None) -> HandLoad:
+def load_pc_hands(
+    sink: Sink, pc_id: str, now: datetime | None = None, batch_hands: int = BATCH_HANDS
+) -> HandLoad:
     now = now or datetime.now(UTC)
     load = HandLoad()
     touched: dict[str, dict[str, Any]] = {}
-    for session_snapshots in sessions_to_load(sink, pc_id):
-        latest = session_snapshots[0]
-        data = snapshots.raw_json(sink, pc_id, latest.file_hash)
-        if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
-            continue
-        rows = _load_session(sink, pc_id, latest, _loaded_before(session_snapshots), data, now, load)
-        touched.update(rows.players)
-        load.sessions += 1
+    for batch in batches(sessions_to_load(sink, pc_id), batch_hands):
+        touched.update(_load_batch(sink, pc_id, batch, now, load))
     load.players = player_totals.recount(sink, list(touched.values()), now)
     return load
+
+
+def batches(sessions: list[list[Snapshot]], budget: int) -> Iterator[list[list[Snapshot]]]:
+    """`sessions` in batches of at most `budget` hands (by the ledger's hand counts; a session counts at
+    least one, and one larger than the budget is a batch of its own)."""
+    batch: list[list[Snapshot]] = []
+    hands = 0
+    for session in sessions:
+        size = max(session[0].hand_count or 0, 1)
+        if batch and hands + size > budget:
+            yield batch
+            batch, hands = [], 0
+        batch.append(session)
+        hands += size
+    if batch:
+        yield batch
 
 
 def pc_row_counts(sink: Sink, pc_id: str) -> dict[str, int]:
@@ -102,34 +122,68 @@ def first_changed_hand(data: dict[str, Any], before: dict[str, Any] | None) -> i
     return 1
 
 
-def _load_session(
-    sink: Sink,
-    pc_id: str,
-    latest: Snapshot,
-    before: dict[str, Any] | None,
-    data: dict[str, Any],
-    now: datetime,
-    load: HandLoad,
-) -> HandRows:
-    session_id = latest.session_id
+@dataclass
+class _Mapped:
+    """One session of a batch: its rows from hand `first` on, the `previous` hand count loaded from it
+    before, its ledger row (with the digests of the snapshot now loaded)."""
+
+    session_id: int
+    rows: HandRows
+    first: int
+    previous: int
+    ledger: dict[str, Any]
+    rewritten: list  # ids of the hands written that had been loaded before
+
+
+def _load_batch(
+    sink: Sink, pc_id: str, batch: list[list[Snapshot]], now: datetime, load: HandLoad
+) -> dict[str, dict[str, Any]]:
+    """Map the sessions of `batch` from their raw JSON (one read) and write them together: players (in
+    lock order), hands, seats (in lock order), events, then the ledger marks last, so a failure on the
+    way leaves every session of the batch to be loaded again. The players' identity rows come back."""
+    exports = snapshots.raw_jsons(sink, pc_id, [session[0].file_hash for session in batch])
+    mapped: list[_Mapped] = []
+    for session_snapshots in batch:
+        data = exports.pop(session_snapshots[0].file_hash, None)
+        if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
+            continue
+        mapped.append(_map_session(pc_id, session_snapshots, data, now, load))
+    players = {key: row for session in mapped for key, row in session.rows.players.items()}
+    identities = player_totals.upsert(sink, list(players.values()))
+    load.note_refused(player_totals.PLAYERS, identities.rejected)
+    # Sessions with only hands past those loaded before have their rows COPYed straight in (`new`).
+    rewrites = [m for m in mapped if m.rewritten]
+    appends = [m for m in mapped if not m.rewritten]
+    groups = [(group, new) for group, new in ((appends, True), (rewrites, False)) if group]
+    for group, new in groups:
+        load.hands += _write(sink, HANDS, [h for m in group for h in m.rows.hands], HAND_KEY, load, new)
+    _drop_stale_children(sink, rewrites)
+    for group, new in groups:
+        seats = player_totals.seats_in_lock_order([s for m in group for s in m.rows.hand_players])
+        load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load, new)
+    for group, new in groups:
+        events = [e for m in group for e in m.rows.events]
+        load.events += _write(sink, EVENTS, events, ("hand_id", "event_order"), load, new)
+    load.deleted_hands += _drop_hands_gone(sink, pc_id, mapped)
+    if mapped:
+        snapshots.record(sink, [{**m.ledger, "hands_loaded_at": now} for m in mapped])
+    load.sessions += len(mapped)
+    return players
+
+
+def _map_session(
+    pc_id: str, session_snapshots: list[Snapshot], data: dict[str, Any], now: datetime, load: HandLoad
+) -> _Mapped:
+    latest = session_snapshots[0]
+    before = _loaded_before(session_snapshots)
     first = first_changed_hand(data, before)
-    rows = map_hands(pc_id, session_id, data, first, now)
+    rows = map_hands(pc_id, latest.session_id, data, first, now)
     load.refused.extend(rows.refused)
     load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
-    rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
-    new = not rewritten  # only hands past those loaded before: their rows are COPYed straight in
-    identities = player_totals.upsert(sink, list(rows.players.values()))
-    load.note_refused(player_totals.PLAYERS, identities.rejected)
-    load.hands += _write(sink, HANDS, rows.hands, HAND_KEY, load, new)
-    _drop_stale_children(sink, rewritten, rows)
-    seats = player_totals.seats_in_lock_order(rows.hand_players)  # players shared with other PCs
-    load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load, new)
-    load.events += _write(sink, EVENTS, rows.events, ("hand_id", "event_order"), load, new)
-    load.deleted_hands += _drop_hands_gone(sink, pc_id, session_id, rows, range(first, previous + 1))
     ledger = snapshots.ledger_row(pc_id, latest, data, now)
-    snapshots.record(sink, [{**ledger, "hands_loaded_at": now}])
-    return rows
+    rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
+    return _Mapped(latest.session_id, rows, first, previous, ledger, rewritten)
 
 
 def _write(
@@ -142,11 +196,13 @@ def _write(
     return result.written
 
 
-def _drop_stale_children(sink: Sink, rewritten: list, rows: HandRows) -> None:
-    """Seats and events of re-written hands that the new snapshot no longer has."""
+def _drop_stale_children(sink: Sink, sessions: list[_Mapped]) -> None:
+    """Seats and events of re-written hands that the new snapshots no longer have."""
+    rewritten = [hand for session in sessions for hand in session.rewritten]
     if not rewritten:
         return
-    for table, fresh in ((HAND_PLAYERS, rows.hand_players), (EVENTS, rows.events)):
+    for table, written in ((HAND_PLAYERS, "hand_players"), (EVENTS, "events")):
+        fresh = (row for session in sessions for row in getattr(session.rows, written))
         keep = {str(row["id"]) for row in fresh}  # the REST sink may give ids back as text
         held = sink.select(table, ["id"], {"hand_id": rewritten})
         stale = [row["id"] for row in held if str(row["id"]) not in keep]
@@ -154,11 +210,14 @@ def _drop_stale_children(sink: Sink, rewritten: list, rows: HandRows) -> None:
             sink.delete(table, {"id": stale})
 
 
-def _drop_hands_gone(sink: Sink, pc_id: str, session_id: int, rows: HandRows, loaded: range) -> int:
+def _drop_hands_gone(sink: Sink, pc_id: str, sessions: list[_Mapped]) -> int:
     """Hands loaded before at positions the latest snapshot re-read without writing a hand there: past its
     last hand (a rewrite that shortened the file), or an entry that is no longer an object; cascades."""
-    written = {row["hand_index"] for row in rows.hands}
-    gone = [hand_id(pc_id, session_id, index) for index in loaded if index not in written]
+    gone = []
+    for session in sessions:
+        written = {row["hand_index"] for row in session.rows.hands}
+        loaded = range(session.first, session.previous + 1)
+        gone += [hand_id(pc_id, session.session_id, index) for index in loaded if index not in written]
     if gone:
         sink.delete(HANDS, {"id": gone})
     return len(gone)

@@ -99,9 +99,18 @@ def _newest_first(snapshot: Snapshot) -> tuple:
 
 def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
     """The export of one snapshot; None once compacted."""
-    rows = sink.select(LEDGER, ["raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hash})
-    value = rows[0]["raw_json"] if rows else None
-    return json.loads(value) if isinstance(value, str) else value
+    return raw_jsons(sink, pc_id, [file_hash]).get(file_hash)
+
+
+def raw_jsons(sink: Sink, pc_id: str, file_hashes: list[str]) -> dict[str, dict[str, Any]]:
+    """The exports of the PC's snapshots `file_hashes` by file hash, in one read; those compacted are
+    left out."""
+    rows = sink.select(LEDGER, ["file_hash", "raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hashes})
+    return {
+        row["file_hash"]: json.loads(value) if isinstance(value := row["raw_json"], str) else value
+        for row in rows
+        if row["raw_json"] is not None
+    }
 
 
 def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime) -> dict[str, Any]:
