@@ -98,10 +98,12 @@ def dev_leaving_nothing(env: dict[str, str], home: Path) -> Iterator[str]:
     assert left == [], f"left behind by gfx-assets dev: {left}"
 
 
-def run_worker(home: Path) -> psutil.Process | None:
-    """The run worker of a `gfx-assets dev` on `home`: the process the code server (`dagster api
-    grpc`) spawns per run. Dagster 1.13 starts it with multiprocessing (spawn), not as `dagster api
-    execute_run`; it carries the dev's GFX_HOME in its environment."""
+def run_worker(home: Path, run_id: str) -> psutil.Process | None:
+    """The worker of run `run_id` of a `gfx-assets dev` on `home`: the process the code server (`dagster
+    api grpc`) spawns per run. Dagster 1.13 starts it with multiprocessing (spawn), not as `dagster api
+    execute_run`; it carries the dev's GFX_HOME in its environment. Other runs (a schedule's) may have
+    workers at the same moment: this one is told apart by the compute log of its step, which it holds
+    open under <DAGSTER_HOME>/storage/<run_id>/ while the step runs."""
     for process in psutil.process_iter(["cmdline"]):
         with suppress(psutil.Error):
             cmdline = " ".join(process.info["cmdline"] or [])
@@ -109,7 +111,8 @@ def run_worker(home: Path) -> psutil.Process | None:
                 continue
             parent = process.parent()
             in_code_server = parent is not None and "api grpc" in " ".join(parent.cmdline())
-            if in_code_server and process.environ().get("GFX_HOME") == str(home.resolve()):
+            ours = in_code_server and process.environ().get("GFX_HOME") == str(home.resolve())
+            if ours and any(run_id in opened.path for opened in process.open_files()):
                 return process
     return None
 

@@ -81,7 +81,7 @@ def test_a_run_worker_killed_mid_run_is_retried_by_dagster_and_lands_every_file(
         with writes_held(target) as release:
             [(killed_run,)] = wait_for(lambda: query(storage, STARTED_SYNC), 240, "the sync step to start")
             wait_for(lambda: waiting_in_a_write(target), 120, "the run to wait inside its first write")
-            worker = wait_for(lambda: run_worker(home), 30, "the run worker process")
+            worker = wait_for(lambda: run_worker(home, killed_run), 30, "the run's worker process")
             worker.kill()  # SIGKILL: no clean-up, no event written by the worker
             failed = [("FAILURE",)]
             wait_for(lambda: query(storage, STATUS, killed_run) == failed, 60, "the run marked failed")
