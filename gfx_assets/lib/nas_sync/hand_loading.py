@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from gfx_assets.lib.common.batching import batches as packed
 from gfx_assets.lib.nas_sync import player_totals, snapshots
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
 from gfx_assets.lib.pokergfx.hands import HandRows, map_hands
@@ -73,17 +74,11 @@ def load_pc_hands(
 def batches(sessions: list[list[Snapshot]], budget: int) -> Iterator[list[list[Snapshot]]]:
     """`sessions` in batches of at most `budget` hands (by the ledger's hand counts; a session counts at
     least one, and one larger than the budget is a batch of its own)."""
-    batch: list[list[Snapshot]] = []
-    hands = 0
-    for session in sessions:
-        size = max(session[0].hand_count or 0, 1)
-        if batch and hands + size > budget:
-            yield batch
-            batch, hands = [], 0
-        batch.append(session)
-        hands += size
-    if batch:
-        yield batch
+    return packed(sessions, _hands_of, budget)
+
+
+def _hands_of(session: list[Snapshot]) -> int:
+    return max(session[0].hand_count or 0, 1)
 
 
 def pc_row_counts(sink: Sink, pc_id: str) -> dict[str, int]:
