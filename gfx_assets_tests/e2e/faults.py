@@ -123,11 +123,13 @@ def bookkept(storage: str, sensors: tuple[str, ...] = FAILURE_SENSORS) -> bool:
     if query(storage, RUNS_IN_FLIGHT)[0][0]:
         return False
     last_end = query(storage, LAST_RUN_END)[0][0] or 0.0
-    for sensor in sensors:
-        bodies = query(storage, FINISHED_TICK_TIMES, f'%"job_name": "{sensor}"%')
-        if not any(json.loads(body)["timestamp"] > last_end for (body,) in bodies):
-            return False
-    return True
+    return all(ticked_after(storage, sensor, last_end) for sensor in sensors)
+
+
+def ticked_after(storage: str, sensor: str, moment: float) -> bool:
+    """A tick of `sensor` that started after `moment` (epoch seconds) has finished."""
+    bodies = query(storage, FINISHED_TICK_TIMES, f'%"job_name": "{sensor}"%')
+    return any(json.loads(body)["timestamp"] > moment for (body,) in bodies)
 
 
 def wait_until_bookkept(storage: str, sensors: tuple[str, ...] = FAILURE_SENSORS) -> None:

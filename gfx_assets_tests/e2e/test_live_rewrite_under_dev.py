@@ -36,12 +36,12 @@ from gfx_assets.lib.pokergfx.synthetic import encode_export
 from gfx_assets.lib.sinks import JsonText
 from gfx_assets_tests.e2e.devserver import wait_for
 from gfx_assets_tests.e2e.faults import (
-    FINISHED_TICK_TIMES,
     REJECTED,
     RUNS_IN_FLIGHT,
     assert_converged,
     dev_leaving_nothing,
     server_of_its_own,
+    ticked_after,
     wait_until_bookkept,
     waiting_in_a_write,
     writes_held,
@@ -133,7 +133,7 @@ def test_a_live_export_rewritten_hand_after_hand_lands_each_content_on_each_pc(
                 )
                 written = _rewrite(live, content[FINAL])
                 wait_for(
-                    lambda: _sensor_ticked_after(storage, written / 1e9 + SETTLE_SECONDS),
+                    lambda: ticked_after(storage, "gfx_nas_sensor", written / 1e9 + SETTLE_SECONDS),
                     STEP_SECONDS,
                     "a sensor tick that sees the rewrite settled while the run still waits",
                 )
@@ -179,12 +179,6 @@ def _wait_mirrored(target: str, pc: str, content: bytes) -> None:
 
 def _started(storage: str, pc: str) -> bool:
     return any(status == "STARTED" for status, *_ in query(storage, SYNC_RUNS_OF, pc))
-
-
-def _sensor_ticked_after(storage: str, moment: float) -> bool:
-    """A tick of the NAS sensor started after `moment` (epoch seconds) has finished."""
-    bodies = query(storage, FINISHED_TICK_TIMES, '%"job_name": "gfx_nas_sensor"%')
-    return any(json.loads(body)["timestamp"] > moment for (body,) in bodies)
 
 
 def _assert_ledger(target: str, content: dict[int, bytes], finals: dict[str, bytes]) -> None:
