@@ -8,8 +8,9 @@ keys, indexes and trigger), so they pay for that trigger as the sync does: like 
 
 `all_rows` is every row the whole `gfx-assets sync` leaves behind: the ledger rows with their digests and
 load mark, the manifest, and the hand tables (hands, seats, events, players with their totals), mapped by
-the sync's own functions (`map_hands`, `snapshots.ledger_row`, `manifest.manifest_row`,
-`player_totals.totals`); `binary_copy_all` COPYs them (binary) in foreign-key order. The sync's own
+the sync's own functions (`map_hands`, `snapshots.ledger_row`, `manifest.manifest_row`), the players'
+totals as the database function gfx_recount_players counts them (migrations/0011); `binary_copy_all`
+COPYs them (binary) in foreign-key order. The sync's own
 sync_events rows (a few per run) are left out."""
 
 import json
@@ -26,7 +27,7 @@ import psycopg2.extras
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-from gfx_assets.lib.nas_sync import manifest, player_totals, snapshots
+from gfx_assets.lib.nas_sync import manifest, snapshots
 from gfx_assets.lib.nas_sync.registry import load_registry
 from gfx_assets.lib.nas_sync.scan import FileStat, scan_folder
 from gfx_assets.lib.nas_sync.staging import Staged, StagedRow, staged_rows
@@ -121,14 +122,24 @@ def all_rows(nas_root: Path, registry_path: Path) -> list[TableRows]:
 def _players_with_totals(
     identities: dict[str, dict[str, Any]], hands: list[dict], seats: list[dict], now: datetime
 ) -> list[dict[str, Any]]:
-    """gfx_players rows as the load's recount leaves them: identity, totals over the player's seats."""
+    """gfx_players rows as the load's recount leaves them: identity, and the totals over the player's seats
+    that gfx_recount_players (migrations/0011) counts: seats, distinct (PC, session), first and last
+    start_time."""
     by_id = {hand["id"]: hand for hand in hands}
     played: dict[Any, list[dict]] = defaultdict(list)
     for seat in seats:
         played[seat["player_id"]].append(by_id[seat["hand_id"]])
-    return [
-        {**row, **player_totals.totals(played[row["id"]]), "updated_at": now} for row in identities.values()
-    ]
+    return [{**row, **_totals(played[row["id"]]), "updated_at": now} for row in identities.values()]
+
+
+def _totals(hands: list[dict[str, Any]]) -> dict[str, Any]:
+    starts = [hand["start_time"] for hand in hands if hand["start_time"] is not None]
+    return {
+        "total_hands_played": len(hands),
+        "total_sessions": len({(hand["gfx_pc_id"], hand["session_id"]) for hand in hands}),
+        "first_seen_at": min(starts, default=None),
+        "last_seen_at": max(starts, default=None),
+    }
 
 
 def _as_tuples(table: str, rows: list[dict[str, Any]]) -> TableRows:

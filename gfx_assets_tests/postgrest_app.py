@@ -75,7 +75,11 @@ def create_app(
     With `role`, table requests run as that role (SET ROLE), as PostgREST runs the service key's as
     service_role; without it, as the user of `database_url`."""
     app = Starlette(
-        routes=[Route("/rest/v1/", _openapi), Route("/rest/v1/{table}", _table, methods=list(_HANDLERS))]
+        routes=[
+            Route("/rest/v1/", _openapi),
+            Route("/rest/v1/rpc/{function}", _rpc, methods=["POST"]),
+            Route("/rest/v1/{table}", _table, methods=list(_HANDLERS)),
+        ]
     )
     app.state.database_url = database_url
     app.state.faults = faults or Faults()
@@ -169,18 +173,42 @@ async def _openapi(request: Request) -> Response:
 
 async def _table(request: Request) -> Response:
     table = request.path_params["table"]
+
+    async def answer(conn: psycopg.AsyncConnection) -> Response:
+        columns = (await query.catalog(conn)).get(table)
+        if columns is None:
+            return _error(404, "PGRST205", f"Could not find the table 'public.{table}' in the schema cache")
+        return await _HANDLERS[request.method](request, conn, table, columns)
+
+    return await _answered(request, answer)
+
+
+async def _rpc(request: Request) -> Response:
+    """`POST /rpc/<function>`: the function's result as JSON, as PostgREST answers a scalar function."""
+    function = request.path_params["function"]
+
+    async def answer(conn: psycopg.AsyncConnection) -> Response:
+        statement = await query.function_call(conn, function)
+        if statement is None:
+            return _error(
+                404, "PGRST202", f"Could not find the function public.{function} in the schema cache"
+            )
+        body = (await request.body()).decode() or "{}"
+        text = (await (await conn.execute(statement, [body])).fetchone())[0]
+        return Response(text, 200, media_type="application/json")
+
+    return await _answered(request, answer)
+
+
+async def _answered(request: Request, answer: Any) -> Response:
+    """`answer(conn)` on a connection of its own (as the app's role), PostgreSQL's errors as PostgREST's."""
     try:
         async with await psycopg.AsyncConnection.connect(
             request.app.state.database_url, autocommit=True
         ) as conn:
             if request.app.state.role:
                 await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(request.app.state.role)))
-            columns = (await query.catalog(conn)).get(table)
-            if columns is None:
-                return _error(
-                    404, "PGRST205", f"Could not find the table 'public.{table}' in the schema cache"
-                )
-            return await _HANDLERS[request.method](request, conn, table, columns)
+            return await answer(conn)
     except query.BadRequest as bad:
         return _error(400, bad.code, bad.message)
     except psycopg.Error as error:

@@ -13,6 +13,13 @@ _CATALOG = """
       AND a.attnum > 0 AND NOT a.attisdropped
     ORDER BY c.relname, a.attnum
 """
+_FUNCTION = "SELECT oid FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname = %s"
+_ARGUMENTS = """
+    SELECT a.name, format_type(a.type_oid, NULL)
+    FROM pg_proc p, unnest(p.proargnames, p.proargtypes::oid[]) WITH ORDINALITY AS a(name, type_oid, position)
+    WHERE p.oid = %s
+    ORDER BY a.position
+"""
 _NOT_FILTERS = {"select", "order", "limit", "offset", "columns", "on_conflict"}
 _COMPARISONS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _IS = {"null": "NULL", "true": "TRUE", "false": "FALSE", "unknown": "UNKNOWN"}
@@ -35,6 +42,24 @@ async def catalog(conn: psycopg.AsyncConnection) -> dict[str, dict[str, str]]:
     for table, column, type_name in await (await conn.execute(_CATALOG)).fetchall():
         tables.setdefault(table, {})[column] = type_name
     return tables
+
+
+async def function_call(conn: psycopg.AsyncConnection, function: str) -> sql.Composed | None:
+    """The statement PostgREST runs for `POST /rpc/<function>`: the public function called with its
+    arguments taken by name from the JSON body (json_to_record, typed by the function's signature), its
+    result as JSON text; None when there is no such function."""
+    found = await (await conn.execute(_FUNCTION, [function])).fetchone()
+    if found is None:
+        return None
+    signature = await (await conn.execute(_ARGUMENTS, [found[0]])).fetchall()
+    names, types = [name for name, _ in signature], [kind for _, kind in signature]
+    arguments = sql.SQL(", ").join(sql.SQL("{0} => body.{0}").format(sql.Identifier(n)) for n in names)
+    shape = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t)) for n, t in zip(names, types, strict=True)
+    )
+    return sql.SQL("SELECT to_json({}({}))::text FROM json_to_record(%s::json) AS body({})").format(
+        sql.Identifier(function), arguments, shape
+    )
 
 
 def status_of(sqlstate: str) -> int:

@@ -8,6 +8,7 @@ waiting for the seats another PC is writing for that player."""
 import json
 import random
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,6 @@ from gfx_assets.lib.nas_sync import player_totals
 from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
 from gfx_assets.lib.pokergfx.hand_players import player_row
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, encode_export
-from gfx_assets.lib.sinks import Sink, UpsertResult
 from gfx_assets.lib.sinks.base import RequestRetry
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource, SupabaseSinkResource
@@ -141,36 +141,40 @@ def test_pcs_seating_the_same_players_load_at_once_without_a_deadlock_round_afte
         assert miscounted_players(database_url) == []
 
 
-class PausedBeforeTotals:
-    """A sink that stops before its first write of players' totals (their recount) until released."""
-
-    def __init__(self, sink: Sink) -> None:
-        self._sink = sink
-        self.paused, self.release = threading.Event(), threading.Event()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sink, name)
-
-    def upsert(self, table: str, rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> UpsertResult:
-        if table == player_totals.PLAYERS and "total_hands_played" in rows[0] and not self.paused.is_set():
-            self.paused.set()
-            self.release.wait(60)
-        return self._sink.upsert(table, rows, *args, **kwargs)
+def waiting_for_a_lock(database_url: str) -> bool:
+    return query(database_url, "SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0] > 0
 
 
-def test_a_players_totals_count_the_seats_another_pc_loaded_while_this_pc_was_recounting(
+def test_a_recount_that_waited_for_a_players_lock_counts_the_seats_committed_while_it_waited(
     database_url: str, tmp_path: Path
 ) -> None:
-    two_pcs = {pc: sessions for pc, sessions in pc_sessions().items() if pc in ("PC01", "PC02")}
-    grow_and_land(postgres_sink(database_url), tmp_path, two_pcs)
-    with postgres_sink(database_url).open() as first, postgres_sink(database_url).open() as second:
-        recounting = PausedBeforeTotals(first)
+    """Another PC's transaction holds the player's row (as its own recount does) and commits one more seat
+    of theirs while this PC's recount waits for that row: the recount counts the seat."""
+    grow_and_land(postgres_sink(database_url), tmp_path, {"PC01": pc_sessions()["PC01"]})
+    with postgres_sink(database_url).open() as sink:
+        load_pc_hands(sink, "PC01")
+    totals = "SELECT total_hands_played, total_sessions FROM gfx_players WHERE id = %s"
+    (player_id,) = query(database_url, "SELECT id FROM gfx_players ORDER BY id LIMIT 1")[0]
+    [(hands, sessions)] = query(database_url, totals, player_id)
+    with psycopg.connect(database_url) as other_pc, postgres_sink(database_url).open() as sink:
+        other_pc.execute("SELECT 1 FROM gfx_players WHERE id = %s FOR NO KEY UPDATE", [player_id])
+        other_pc.execute(
+            "INSERT INTO gfx_hands (gfx_pc_id, session_id, hand_index) VALUES ('PC02', 1, 1) RETURNING id"
+        )
+        other_pc.execute(
+            "INSERT INTO gfx_hand_players (hand_id, player_id, seat_num) "
+            "SELECT id, %s, 1 FROM gfx_hands WHERE gfx_pc_id = 'PC02'",
+            [player_id],
+        )
         with ThreadPoolExecutor(1) as pool:
-            pc01 = pool.submit(load_pc_hands, recounting, "PC01")
-            assert recounting.paused.wait(60), "PC01's load never reached its recount"
-            load_pc_hands(second, "PC02")  # seats the same players, recounts and writes their totals first
-            recounting.release.set()
-            assert pc01.result(timeout=60).players > 0  # PC01's load ended, having written its totals
+            recounting = pool.submit(player_totals.recount, sink, [{"id": player_id}], datetime.now(UTC))
+            deadline = time.monotonic() + 30
+            while not waiting_for_a_lock(database_url):
+                assert time.monotonic() < deadline, "the recount never waited for the player's row"
+                time.sleep(0.05)
+            other_pc.commit()
+            assert recounting.result(timeout=60) == 1
+    assert query(database_url, totals, player_id) == [(hands + 1, sessions + 1)]
     assert miscounted_players(database_url) == []
 
 

@@ -135,6 +135,10 @@ class Sink(Protocol):
     def update(self, table: str, values: Row, filters: Filters) -> None:
         """Set `values` on the rows matching `filters` (a None filter value means IS NULL)."""
 
+    def call(self, function: str, arguments: Row) -> Any:
+        """The result of the database function `function` called with named `arguments` (PostgREST's
+        `/rpc/<function>`); functions called through a sink must be safe to call again (retries)."""
+
     def close(self) -> None: ...
 
 

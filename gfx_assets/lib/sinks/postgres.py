@@ -9,7 +9,7 @@ statement here is an upsert on a natural key, a delete or update by filter, or a
 """
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -71,12 +71,15 @@ class PostgresSink:
         update: Sequence[str] | None = None,
         mostly_new: bool = False,
     ) -> UpsertResult:
-        rows = dedupe_on(rows, conflict)
+        if not mostly_new:  # rows expected new are deduplicated only if they meet a stored key (_write)
+            rows = dedupe_on(rows, conflict)
         if not rows:
             return UpsertResult()
         columns = list(rows[0])
         merge = _merge_sql(table, columns, conflict, update if update is not None else columns)
-        return write_isolating(lambda chunk: self._write(table, merge, columns, chunk, mostly_new), rows)
+        return write_isolating(
+            lambda chunk: self._write(table, merge, columns, conflict, chunk, mostly_new), rows
+        )
 
     def select(self, table: str, columns: Sequence[str], filters: Filters) -> list[Row]:
         where, params = _where(filters)
@@ -106,19 +109,32 @@ class PostgresSink:
         query = sql.SQL("UPDATE {} SET {} WHERE {}").format(sql.Identifier(table), assignments, where)
         self._run(lambda conn: conn.execute(query, [*values.values(), *params]), f"update of {table}")
 
+    def call(self, function: str, arguments: Row) -> Any:
+        named = sql.SQL(", ").join(sql.SQL("{} => %s").format(sql.Identifier(name)) for name in arguments)
+        query = sql.SQL("SELECT {}({})").format(sql.Identifier(function), named)
+        params = list(arguments.values())
+        return self._run(lambda conn: conn.execute(query, params).fetchone()[0], f"call of {function}")
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
     def _write(
-        self, table: str, merge: sql.Composed, columns: list[str], chunk: Sequence[Row], mostly_new: bool
+        self,
+        table: str,
+        merge: sql.Composed,
+        columns: list[str],
+        conflict: Sequence[str],
+        chunk: Sequence[Row],
+        mostly_new: bool,
     ) -> None:
         """Rows the caller expects to be new are COPYed straight into `table` inside a savepoint; if a
-        key is there after all (another run stored it meanwhile), that COPY is rolled back and the
-        chunk is merged: COPYed into a temporary table shaped like `table`'s columns (types only: the
-        constraints bite at the merge, where a refused row is isolated like any other), then one
-        INSERT … ON CONFLICT. ON COMMIT DROP keeps it to this transaction (transaction poolers too)."""
+        key is there after all (another run stored it meanwhile, or the chunk holds it twice), that COPY
+        is rolled back and the chunk is deduplicated and merged: COPYed into a temporary table shaped
+        like `table`'s columns (types only: the constraints bite at the merge, where a refused row is
+        isolated like any other), then one INSERT … ON CONFLICT. ON COMMIT DROP keeps it to this
+        transaction (transaction poolers too)."""
         target_columns = sql.SQL(", ").join(map(sql.Identifier, columns))
         create = sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
             _STAGE, target_columns, sql.Identifier(table)
@@ -140,7 +156,7 @@ class PostgresSink:
                         # does not own it (Supabase); INSERT … SELECT obeys the policies instead
                         self._no_direct_copy.add(table)
                 cursor.execute(create)
-                _copy_rows(cursor, copy_staged, columns, chunk)
+                _copy_rows(cursor, copy_staged, columns, dedupe_on(chunk, conflict) if mostly_new else chunk)
                 cursor.execute(merge)
 
         self._run(write, f"upsert of {len(chunk)} row(s) into {table}")

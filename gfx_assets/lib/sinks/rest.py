@@ -146,6 +146,11 @@ class SupabaseRestSink:
         for params in self._queries(table, filters, []):
             self._send("PATCH", wire.path(table), params=params, content=body, headers=_JSON_BODY)
 
+    def call(self, function: str, arguments: Row) -> Any:
+        body = wire.ENCODER.encode(arguments).encode()
+        headers = {"Content-Type": "application/json"}
+        return self._send("POST", "/rpc" + wire.path(function), content=body, headers=headers).json()
+
     def close(self) -> None:
         self._client.close()
 

@@ -1,0 +1,67 @@
+-- gfx_players' totals recounted where the seats are: gfx_recount_players(player_ids, loaded_at) sets, for
+-- each player named, total_hands_played (their seats), total_sessions (the distinct PC and session of those
+-- hands), first_seen_at and last_seen_at (earliest and latest start_time), and updated_at = loaded_at, in
+-- one call, and returns how many players it recounted. The sync calls it after each hand load, directly
+-- or through PostgREST (`POST /rest/v1/rpc/gfx_recount_players`); it used to read every seat of those
+-- players into the sync to count them there (issue 20: a fifth of the whole sync's time).
+--
+-- Concurrent loads: several PCs seat the same players and recount them at the same moment. The players'
+-- rows are locked first, FOR NO KEY UPDATE, in id order (the order every load locks players in, see
+-- gfx_assets/lib/nas_sync/player_totals.py), and only then counted, by a statement that sees every seat
+-- committed before it got the locks. Each load recounts after its own seats are committed, so the recount
+-- that writes a player last counts every load's seats. The lock does not wait for seats being written (a
+-- seat's foreign key takes KEY SHARE), and they do not wait for it.
+--
+-- Nothing is stored by this migration; it adds the function only. SECURITY INVOKER: the caller's rights
+-- and row-level security apply (the sync's role, or the REST sink's service_role). Runs as it is in
+-- Supabase's SQL editor, and a second time harmlessly.
+
+CREATE OR REPLACE FUNCTION gfx_recount_players(player_ids uuid[], loaded_at timestamptz)
+RETURNS integer
+LANGUAGE plpgsql
+VOLATILE
+SECURITY INVOKER
+AS $$
+DECLARE
+    recounted integer;
+BEGIN
+    PERFORM 1 FROM gfx_players WHERE id = ANY (player_ids) ORDER BY id FOR NO KEY UPDATE;
+    -- a statement of its own: in READ COMMITTED it sees what was committed while the locks were awaited
+    WITH counted AS (
+        SELECT seat.player_id,
+               count(*) AS hands,
+               count(DISTINCT (hand.gfx_pc_id, hand.session_id)) AS sessions,
+               min(hand.start_time) AS first_seen,
+               max(hand.start_time) AS last_seen
+        FROM gfx_hand_players seat
+        JOIN gfx_hands hand ON hand.id = seat.hand_id
+        WHERE seat.player_id = ANY (player_ids)
+        GROUP BY seat.player_id
+    )
+    UPDATE gfx_players player
+    SET total_hands_played = coalesce(counted.hands, 0),
+        total_sessions = coalesce(counted.sessions, 0),
+        first_seen_at = counted.first_seen,
+        last_seen_at = counted.last_seen,
+        updated_at = loaded_at
+    FROM gfx_players named
+    LEFT JOIN counted ON counted.player_id = named.id
+    WHERE named.id = ANY (player_ids) AND player.id = named.id;
+    GET DIAGNOSTICS recounted = ROW_COUNT;
+    RETURN recounted;
+END
+$$;
+
+-- EXECUTE stays with PUBLIC, as for any function: a runtime role with DML rights on the tables alone
+-- (see 0005) may call it, and it can do no more than that role can. Supabase grants the API roles EXECUTE on
+-- new functions of public by default: taken back, they have no use for it.
+DO $$
+DECLARE
+    api_role text;
+BEGIN
+    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
+            EXECUTE format('REVOKE ALL ON FUNCTION gfx_recount_players(uuid[], timestamptz) FROM %I', api_role);
+        END IF;
+    END LOOP;
+END $$;
