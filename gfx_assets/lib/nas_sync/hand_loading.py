@@ -107,14 +107,21 @@ def _loaded_before(session_snapshots: list[Snapshot]) -> dict[str, Any] | None:
     return max(loaded, key=lambda entry: entry["hands_loaded_at"], default=None)
 
 
-def first_changed_hand(data: dict[str, Any], before: dict[str, Any] | None) -> int:
-    """The position of the first hand that may differ from what was loaded from `before`."""
+def first_changed_hand(data: dict[str, Any], before: dict[str, Any] | None, known: dict[int, str]) -> int:
+    """The position of the first hand that may differ from what was loaded from `before` (`known`:
+    `snapshots.digests` of `data` that include `compared_counts(before)`)."""
     count = (before or {}).get("hand_count") or 0
-    if count and snapshots.digest(data, count) == before["content_digest"]:
+    if count and known[count] == before["content_digest"]:
         return count + 1
-    if count and snapshots.digest(data, count - 1) == before["prefix_digest"]:
+    if count and known[count - 1] == before["prefix_digest"]:
         return count  # its last hand was still in progress
     return 1
+
+
+def compared_counts(before: dict[str, Any] | None) -> list[int]:
+    """The hand counts of the newer export whose digests `first_changed_hand` compares with `before`."""
+    count = (before or {}).get("hand_count") or 0
+    return [count, count - 1] if count else []
 
 
 @dataclass
@@ -171,12 +178,14 @@ def _map_session(
 ) -> _Mapped:
     latest = session_snapshots[0]
     before = _loaded_before(session_snapshots)
-    first = first_changed_hand(data, before)
+    # every digest this load needs, each hand serialized once
+    known = snapshots.digests(data, [*compared_counts(before), *snapshots.ledger_counts(data)])
+    first = first_changed_hand(data, before, known)
     rows = map_hands(pc_id, latest.session_id, data, first, now)
     load.refused.extend(rows.refused)
     load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
-    ledger = snapshots.ledger_row(pc_id, latest, data, now)
+    ledger = snapshots.ledger_row(pc_id, latest, data, now, known)
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
     return _Mapped(latest.session_id, rows, first, previous, ledger, rewritten)
 

@@ -17,6 +17,7 @@ several PCs recount the same players at once, the last to write counts every loa
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from gfx_assets.lib.sinks import Sink, UpsertResult
 
@@ -47,11 +48,17 @@ def upsert(sink: Sink, rows: list[dict[str, Any]]) -> UpsertResult:
 
 
 def players_in_lock_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """gfx_players rows in the order every load locks players: by id."""
-    return sorted(rows, key=lambda row: str(row["id"]))
+    """gfx_players rows in the order every load locks players: by id (PostgreSQL orders uuids by their
+    bytes, as `uuid.UUID` orders by its integer)."""
+    return sorted(rows, key=lambda row: _uuid_order(row["id"]))
 
 
 def seats_in_lock_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """gfx_hand_players rows by their player's id (then their own), so that the foreign key locks the
     players in the same order as `players_in_lock_order`."""
-    return sorted(rows, key=lambda row: (str(row["player_id"]), str(row["id"])))
+    return sorted(rows, key=lambda row: (_uuid_order(row["player_id"]), _uuid_order(row["id"])))
+
+
+def _uuid_order(value: UUID | str) -> int:
+    """A uuid's place in PostgreSQL's order (the REST sink may give ids back as text)."""
+    return value.int if isinstance(value, UUID) else UUID(value).int

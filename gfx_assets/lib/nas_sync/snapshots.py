@@ -9,6 +9,7 @@ reads `older.content_digest == digest(newer, older.hand_count)`, without the old
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,26 +52,35 @@ def hand_count(data: dict[str, Any]) -> int:
 
 
 def digest(data: dict[str, Any], hand_count: int) -> str:
-    return _digests(data, hand_count)[0]
+    return digests(data, [hand_count])[hand_count]
+
+
+def digests(data: dict[str, Any], hand_counts: Iterable[int]) -> dict[int, str]:
+    """`digest(data, k)` for each k of `hand_counts` (a k past the last hand: all hands), serializing each
+    hand once: the canonical JSON of [top, [h1, .., hk]] is `[<top>,[<h1>,..,<hk>]]`, so every digest
+    hashes the same text up to its last hand, and one running SHA-256 is copied at each k."""
+    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
+    counts = list(hand_counts)
+    wanted = {min(count, len(hands)) for count in counts}
+    top = _canonical({key: value for key, value in data.items() if key != "Hands"})
+    running = hashlib.sha256(f"[{top},[".encode())
+    found: dict[int, str] = {}
+    for position in range(max(wanted, default=0) + 1):
+        if position:
+            running.update(f"{',' if position > 1 else ''}{_canonical(hands[position - 1])}".encode())
+        if position in wanted:
+            found[position] = _closed(running.copy())
+    return {count: found[min(count, len(hands))] for count in counts}
+
+
+def ledger_counts(data: dict[str, Any]) -> list[int]:
+    """The hand counts whose digests a ledger row holds: all hands (content), all but the last (prefix)."""
+    count = hand_count(data)
+    return [count, count - 1] if count else [0]
 
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-def _digests(data: dict[str, Any], hand_count: int) -> tuple[str, str | None]:
-    """(digest(data, hand_count), digest(data, hand_count - 1), None if hand_count is 0), serializing each
-    hand once: the canonical JSON of [top, [h1, .., hk]] is `[<top>,[<h1>,..,<hk>]]`, so both digests hash
-    the same text up to their last hand."""
-    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
-    texts = [_canonical(hand) for hand in hands[:hand_count]]
-    top = _canonical({key: value for key, value in data.items() if key != "Hands"})
-    prefix = hashlib.sha256(f"[{top},[{','.join(texts[:-1])}".encode())
-    if not texts:
-        return _closed(prefix), None
-    whole = prefix.copy()
-    whole.update(f"{',' if len(texts) > 1 else ''}{texts[-1]}".encode())
-    return _closed(whole), _closed(prefix)
 
 
 def _closed(canonical_so_far: Any) -> str:  # a hashlib.sha256 object
@@ -113,9 +123,13 @@ def raw_jsons(sink: Sink, pc_id: str, file_hashes: list[str]) -> dict[str, dict[
     }
 
 
-def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The identity and digests of a snapshot, from its export `data`."""
-    content_digest, prefix_digest = _digests(data, hand_count(data))
+def ledger_row(
+    pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime, known: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """The identity and digests of a snapshot, from its export `data` (`known`: `digests` of it that
+    include `ledger_counts(data)`, when the caller has them)."""
+    count = hand_count(data)
+    found = known if known is not None else digests(data, ledger_counts(data))
     return {
         "gfx_pc_id": pc_id,
         "file_hash": snapshot.file_hash,
@@ -123,8 +137,8 @@ def ledger_row(pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: dateti
         "hand_count": snapshot.hand_count,
         "nas_path": snapshot.nas_path,
         "file_mtime": snapshot.file_mtime,
-        "content_digest": content_digest,
-        "prefix_digest": prefix_digest,
+        "content_digest": found[count],
+        "prefix_digest": found[count - 1] if count else None,
         "updated_at": now,
     }
 
