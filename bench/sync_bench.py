@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/sync_bench.py --corpus full    # 3 PCs x 162 real-shaped files, ~280 MB
     .venv/bin/python bench/sync_bench.py --corpus small   # 5,000 files of ~12 KB
-    options: --repeat 3 (medians), --no-external (skip Sling and dlt), --whole-rounds 1
+    options: --repeat 3 (medians), --no-external (skip Sling and dlt), --whole-rounds 1, --rest
 
 Each contender writes into its own fresh, migrated database on the bench's embedded PostgreSQL
 (`.gfx/bench`), in rounds: every round runs every contender once, in rotating order, so load on the
@@ -22,6 +22,8 @@ machine hits them alike.
   reference (its ratio is the last column).
 - execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
 - Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
+- `gfx-assets sync (REST)` (`--rest`, in the whole command's rounds): the whole command through the REST
+  sink to the tests' PostgREST look-alike, see sync_bench_rest.py; "REST / direct" under the table.
 """
 
 import argparse
@@ -50,6 +52,16 @@ from sync_bench_references import (  # noqa: E402
     execute_values_upsert,
     session_rows,
 )
+from sync_bench_rest import (  # noqa: E402
+    REST_COMMAND,
+    WHOLE_COMMAND,
+    Contender,
+    child_env,
+    cli_child,
+    peak_rss_mb,
+    rest_contender,
+    rest_summary,
+)
 
 from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
@@ -57,9 +69,7 @@ from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2, ensure_databa
 from gfx_assets.lib.pokergfx.synthetic import seed_nas  # noqa: E402
 
 BENCH_HOME = REPO / ".gfx" / "bench"
-WHOLE_COMMAND = "gfx-assets sync"
 ALL_ROWS = "binary COPY, all rows"
-Contender = Callable[[str], dict]  # database URL -> {"seconds": ..., "peak_rss_mb": ...}
 CORPORA = {  # name: (PCs, files per PC, hands per file (min, max)); ~6 KB per hand
     "full": (3, 162, (1, 190)),
     "small": (1, 5000, (1, 3)),
@@ -94,18 +104,6 @@ def fresh_database(server: str, name: str) -> str:
     return url
 
 
-def child_env(nas_root: Path, registry: Path, url: str, storage_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "GFX_HOME": str(nas_root.parent / "home"),
-        "GFX_DATABASE_URL": url,
-        "GFX_DAGSTER_STORAGE_URL": storage_url,
-        "GFX_NAS_ROOT": str(nas_root),
-        "GFX_PC_REGISTRY": str(registry),
-        "GFX_SETTLE_SECONDS": "0",
-    }
-
-
 def run_child(role: str, env: dict[str, str]) -> dict:
     """This script in a child process as `role`; its last stdout line is a JSON object of figures.
     Peak RSS is the child's own VmHWM: the rusage of a forked child also counts its parent's pages."""
@@ -119,21 +117,6 @@ def run_child(role: str, env: dict[str, str]) -> dict:
     if child.returncode != 0:
         raise RuntimeError(f"{role} failed ({child.returncode}): {errors[-3000:]}")
     return {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
-
-
-def peak_rss_mb() -> float:
-    """VmHWM of this process: the peak RSS of its own address space, since its exec."""
-    status = Path("/proc/self/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
-
-
-def cli_child() -> None:
-    """`gfx-assets sync` in this process, then its peak RSS."""
-    from gfx_assets.cli import main as gfx_assets
-
-    code = gfx_assets(["sync"])
-    print(json.dumps({"peak_rss_mb": peak_rss_mb()}))
-    sys.exit(code)
 
 
 def step_child() -> None:
@@ -196,7 +179,7 @@ def measure_round(
 
 
 def contenders_for(
-    nas_root: Path, registry: Path, server: str, external: bool
+    nas_root: Path, registry: Path, server: str, external: bool, rest: bool = False
 ) -> dict[str, Callable[[str], dict]]:
     storage = dagster_storage(server)
 
@@ -210,6 +193,10 @@ def contenders_for(
         ALL_ROWS: child("binary_copy_all"),
         "execute_values": child("execute_values"),
     }
+    if rest:
+        contenders[REST_COMMAND] = rest_contender(
+            lambda url, rest_url: run_child("cli", child_env(nas_root, registry, url, storage, rest_url))
+        )
     if external:
         from external_tools import dlt_load_json_tree, sling_load_json_tree
 
@@ -237,7 +224,7 @@ def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
             f"| {name} | {seconds:.2f} | {megabytes / seconds:.1f} | {seconds / median['binary COPY']:.2f} "
             f"| {seconds / median[ALL_ROWS]:.2f} | {rss_text} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + rest_summary(results))
 
 
 def dagster_storage(server: str) -> str:
@@ -245,15 +232,21 @@ def dagster_storage(server: str) -> str:
 
 
 def run(
-    name: str, server: str, repeat: int, external: bool, bench_home: Path = BENCH_HOME, whole_rounds: int = 1
+    name: str,
+    server: str,
+    repeat: int,
+    external: bool,
+    bench_home: Path = BENCH_HOME,
+    whole_rounds: int = 1,
+    rest: bool = False,
 ) -> dict:
     """Every contender `repeat` times on corpus `name` (the whole command, which also loads the hand
-    tables and takes minutes on the full corpus, in the first `whole_rounds` rounds only):
-    {"files", "megabytes", "results", "table"}."""
+    tables and takes minutes on the full corpus, in the first `whole_rounds` rounds only, and so does
+    its REST twin with `rest`): {"files", "megabytes", "results", "table"}."""
     nas_root, registry = corpus(name, bench_home)
     files = sorted(nas_root.rglob("*.json"))
     megabytes = sum(path.stat().st_size for path in files) / 1e6
-    contenders = contenders_for(nas_root, registry, server, external)
+    contenders = contenders_for(nas_root, registry, server, external, rest)
     # warm-up, untimed: Dagster's storage tables are created by a sync of the tiny corpus, and the
     # step reads this corpus into the page cache, which every contender then shares
     tiny_nas, tiny_registry = corpus("tiny", bench_home)
@@ -262,7 +255,7 @@ def run(
     contenders["gfx_sessions step"](fresh_database(server, "bench_sync_warmup"))
     results: dict[str, list[dict]] = {}
     for round_number in range(repeat):
-        skip = frozenset({WHOLE_COMMAND} if round_number >= whole_rounds else ())
+        skip = frozenset({WHOLE_COMMAND, REST_COMMAND} if round_number >= whole_rounds else ())
         measure_round(contenders, server, results, round_number, skip)
     table = report(results, megabytes, len(files))
     return {"files": len(files), "megabytes": megabytes, "results": results, "table": table}
@@ -274,13 +267,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-external", action="store_true", help="skip Sling and dlt")
     parser.add_argument("--whole-rounds", type=int, default=1, help="rounds that run the whole command")
+    parser.add_argument("--rest", action="store_true", help="also the whole command through the REST sink")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return CHILDREN[args.child]()
     load_before = os.getloadavg()
     with embedded_server_lease(BENCH_HOME) as server:  # stopped after, if started here
-        outcome = run(args.corpus, server, args.repeat, not args.no_external, whole_rounds=args.whole_rounds)
+        outcome = run(
+            args.corpus,
+            server,
+            args.repeat,
+            not args.no_external,
+            whole_rounds=args.whole_rounds,
+            rest=args.rest,
+        )
         size = f"{outcome['files']} files, {outcome['megabytes']:.1f} MB"
         print(f"corpus {args.corpus}: {size}; medians of {args.repeat} rounds")
         print(outcome["table"])

@@ -1,13 +1,17 @@
 """A live session file growing hand by hand, synced after every write through the real, Dagster-free
 stages: stage (parse + hash) -> land in gfx_sessions -> load the hand tables -> compact. Shared by the
-compaction tests and bench/compaction_bench.py."""
+compaction tests, bench/compaction_bench.py and bench/live_growth_bench.py (which times each stage through
+`grow`'s `on_step`)."""
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 from gfx_assets.lib.nas_sync.compaction import Compaction, Retention, compact_pc
-from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
+from gfx_assets.lib.nas_sync.hand_loading import HandLoad, load_pc_hands
 from gfx_assets.lib.nas_sync.landing import WritePlan, land
 from gfx_assets.lib.nas_sync.scan import stat_files
 from gfx_assets.lib.nas_sync.staging import Staged, staged_rows
@@ -29,22 +33,52 @@ def land_file(sink: Sink, nas_root: Path, pc_id: str, path: Path) -> None:
     land(sink, pc_id, rows, staged, WritePlan(batch_size=500, max_chunk_bytes=MAX_BYTES))
 
 
+@dataclass
+class Step:
+    """One sync of the file's content: the seconds each stage took (landing includes staging: parse and
+    hash the whole file), what the hand load wrote and what compaction did."""
+
+    land_seconds: float
+    load_seconds: float
+    compact_seconds: float
+    load: HandLoad
+    compaction: Compaction
+
+
+def sync_step(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Step:
+    """Land the file's current content, load its hands and compact, as one sync run does; each timed."""
+    started = time.perf_counter()
+    land_file(sink, nas_root, pc_id, path)
+    landed = time.perf_counter()
+    load = load_pc_hands(sink, pc_id)
+    loaded = time.perf_counter()
+    compaction = compact_pc(sink, pc_id, retention)
+    return Step(landed - started, loaded - landed, time.perf_counter() - loaded, load, compaction)
+
+
 def sync_file(sink: Sink, nas_root: Path, pc_id: str, path: Path, retention: Retention) -> Compaction:
     """Land the file's current content, load its hands and compact, as one sync run does."""
-    land_file(sink, nas_root, pc_id, path)
-    load_pc_hands(sink, pc_id)
-    return compact_pc(sink, pc_id, retention)
+    return sync_step(sink, nas_root, pc_id, path, retention).compaction
 
 
 def grow(
-    sink: Sink, nas_root: Path, pc_id: str, session: SyntheticSession, hands: int, retention: Retention
+    sink: Sink,
+    nas_root: Path,
+    pc_id: str,
+    session: SyntheticSession,
+    hands: int,
+    retention: Retention,
+    on_step: Callable[[Step], None] | None = None,
 ) -> Path:
-    """Add `hands` hands one at a time, rewriting and syncing the file after each."""
+    """Add `hands` hands one at a time, rewriting and syncing the file after each; `on_step`, if given,
+    gets each sync's Step in order (the k-th one after the k-th hand added)."""
     path = export_path(nas_root, pc_id, session)
     for _ in range(hands):
         session.add_hand()
         write_session(path, session)
-        sync_file(sink, nas_root, pc_id, path, retention)
+        step = sync_step(sink, nas_root, pc_id, path, retention)
+        if on_step is not None:
+            on_step(step)
     return path
 
 
