@@ -46,8 +46,13 @@ ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=pl
 
 
 def encode_row(row: Row, columns: Sequence[str]) -> bytes:
-    """One JSON object; a `JsonText` is spliced in as it is, never parsed (exports reach ~1 MB)."""
-    fields = (f"{ENCODER.encode(column)}:{encode_value(row[column])}" for column in columns)
+    """One JSON object; a `JsonText` is spliced in as it is, never parsed (exports reach ~1 MB). A row
+    without one is encoded in one call (about half the cost of a call per value: rows of the hand tables
+    go by the million)."""
+    values = [row[column] for column in columns]
+    if not any(isinstance(value, JsonText) for value in values):
+        return ENCODER.encode(dict(zip(columns, values, strict=True))).encode()
+    fields = (f"{ENCODER.encode(c)}:{encode_value(v)}" for c, v in zip(columns, values, strict=True))
     return ("{" + ",".join(fields) + "}").encode()
 
 
