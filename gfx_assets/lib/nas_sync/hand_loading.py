@@ -9,24 +9,31 @@ so a replay rewrites the same rows. Hands, seats and events the latest snapshot 
 deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
 that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
 Sessions are read and written in batches (`BATCH_HANDS`), each session's ledger mark written after all of
-its batch's rows, so a batch that fails half-way is loaded again whole.
+its batch's rows, so a batch that fails half-way is loaded again whole. Given a second sink (`writer`, its
+own connection), a batch is written by it in a thread while the next batch is read and mapped: the mapping
+is Python work, the writes mostly wait on the database, and the two overlap. Batches are still written one
+after the other, in order; at most two are in memory.
 """
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from gfx_assets.lib.common.batching import batches as packed
 from gfx_assets.lib.nas_sync import player_totals, snapshots
+from gfx_assets.lib.nas_sync.hand_writes import (
+    EVENTS,
+    HAND_PLAYERS,
+    HANDS,
+    HandLoad,
+    MappedSession,
+    write_batch,
+)
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
-from gfx_assets.lib.pokergfx.hands import HandRows, map_hands
-from gfx_assets.lib.pokergfx.ids import hand_id
-from gfx_assets.lib.sinks import RowFailure, Sink
+from gfx_assets.lib.pokergfx.hands import map_hands
+from gfx_assets.lib.sinks import Sink
 
-HANDS, HAND_PLAYERS, EVENTS = "gfx_hands", "gfx_hand_players", "gfx_events"
-HAND_KEY = ("gfx_pc_id", "session_id", "hand_index")
 MAX_EXAMPLES = 20
 # Sessions are loaded in batches of about this many hands. Each batch costs the same few round trips
 # (read the exports, upsert players, hands, seats, events, the ledger marks) however many sessions it
@@ -35,38 +42,35 @@ MAX_EXAMPLES = 20
 BATCH_HANDS = 500
 
 
-@dataclass
-class HandLoad:
-    """What one load of a PC wrote. `refused`: export entries not stored, by the mapping (see `hands`) or
-    by the database, each with the reason; `unmapped`: values stored as NULL, by finding (`hand_values`)."""
-
-    sessions: int = 0
-    hands: int = 0
-    hand_players: int = 0
-    events: int = 0
-    players: int = 0
-    deleted_hands: int = 0
-    refused: list[str] = field(default_factory=list)
-    unmapped: Counter[str] = field(default_factory=Counter)
-
-    def note_refused(self, table: str, failures: list[RowFailure]) -> None:
-        for failure in failures:
-            key = {
-                k: str(failure.row.get(k))
-                for k in ("session_id", "hand_index", "hand_id", "seat_num", "event_order")
-            }
-            shown = ", ".join(f"{k}={v}" for k, v in key.items() if v != "None")
-            self.refused.append(f"{table} ({shown}): {failure.code} {failure.message}"[:300])
-
-
 def load_pc_hands(
-    sink: Sink, pc_id: str, now: datetime | None = None, batch_hands: int = BATCH_HANDS
+    sink: Sink,
+    pc_id: str,
+    now: datetime | None = None,
+    batch_hands: int = BATCH_HANDS,
+    writer: Sink | None = None,
 ) -> HandLoad:
+    """Load the PC's sessions whose latest snapshot is not loaded; with `writer` (a second sink), each
+    batch is written by it while the next one is mapped (see the module docstring)."""
     now = now or datetime.now(UTC)
-    load = HandLoad()
+    load, written = HandLoad(), HandLoad()
     touched: dict[str, dict[str, Any]] = {}
-    for batch in batches(sessions_to_load(sink, pc_id), batch_hands):
-        touched.update(_load_batch(sink, pc_id, batch, now, load))
+    batches_mapped = (
+        _map_batch(sink, pc_id, batch, now, load)
+        for batch in batches(sessions_to_load(sink, pc_id), batch_hands)
+    )
+    if writer is None:
+        for mapped in batches_mapped:
+            touched.update(write_batch(sink, pc_id, mapped, now, written))
+    else:
+        with ThreadPoolExecutor(1, thread_name_prefix="gfx-hand-writes") as writes:
+            in_flight: Future | None = None
+            for mapped in batches_mapped:  # mapped while the batch before is written
+                if in_flight is not None:
+                    touched.update(in_flight.result())
+                in_flight = writes.submit(write_batch, writer, pc_id, mapped, now, written)
+            if in_flight is not None:
+                touched.update(in_flight.result())
+    load.add(written)
     load.players = player_totals.recount(sink, list(touched.values()), now)
     return load
 
@@ -124,58 +128,23 @@ def compared_counts(before: dict[str, Any] | None) -> list[int]:
     return [count, count - 1] if count else []
 
 
-@dataclass
-class _Mapped:
-    """One session of a batch: its rows from hand `first` on, the `previous` hand count loaded from it
-    before, its ledger row (with the digests of the snapshot now loaded)."""
-
-    session_id: int
-    rows: HandRows
-    first: int
-    previous: int
-    ledger: dict[str, Any]
-    rewritten: list  # ids of the hands written that had been loaded before
-
-
-def _load_batch(
+def _map_batch(
     sink: Sink, pc_id: str, batch: list[list[Snapshot]], now: datetime, load: HandLoad
-) -> dict[str, dict[str, Any]]:
-    """Map the sessions of `batch` from their raw JSON (one read) and write them together: players (in
-    lock order), hands, seats (in lock order), events, then the ledger marks last, so a failure on the
-    way leaves every session of the batch to be loaded again. The players' identity rows come back."""
+) -> list[MappedSession]:
+    """The sessions of `batch` mapped from their raw JSON, read in one query."""
     exports = snapshots.raw_jsons(sink, pc_id, [session[0].file_hash for session in batch])
-    mapped: list[_Mapped] = []
+    mapped: list[MappedSession] = []
     for session_snapshots in batch:
         data = exports.pop(session_snapshots[0].file_hash, None)
         if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
             continue
         mapped.append(_map_session(pc_id, session_snapshots, data, now, load))
-    players = {key: row for session in mapped for key, row in session.rows.players.items()}
-    identities = player_totals.upsert(sink, list(players.values()))
-    load.note_refused(player_totals.PLAYERS, identities.rejected)
-    # Sessions with only hands past those loaded before have their rows COPYed straight in (`new`).
-    rewrites = [m for m in mapped if m.rewritten]
-    appends = [m for m in mapped if not m.rewritten]
-    groups = [(group, new) for group, new in ((appends, True), (rewrites, False)) if group]
-    for group, new in groups:
-        load.hands += _write(sink, HANDS, [h for m in group for h in m.rows.hands], HAND_KEY, load, new)
-    _drop_stale_children(sink, rewrites)
-    for group, new in groups:
-        seats = player_totals.seats_in_lock_order([s for m in group for s in m.rows.hand_players])
-        load.hand_players += _write(sink, HAND_PLAYERS, seats, ("hand_id", "seat_num"), load, new)
-    for group, new in groups:
-        events = [e for m in group for e in m.rows.events]
-        load.events += _write(sink, EVENTS, events, ("hand_id", "event_order"), load, new)
-    load.deleted_hands += _drop_hands_gone(sink, pc_id, mapped)
-    if mapped:
-        snapshots.record(sink, [{**m.ledger, "hands_loaded_at": now} for m in mapped])
-    load.sessions += len(mapped)
-    return players
+    return mapped
 
 
 def _map_session(
     pc_id: str, session_snapshots: list[Snapshot], data: dict[str, Any], now: datetime, load: HandLoad
-) -> _Mapped:
+) -> MappedSession:
     latest = session_snapshots[0]
     before = _loaded_before(session_snapshots)
     # every digest this load needs, each hand serialized once
@@ -187,41 +156,4 @@ def _map_session(
     previous = (before or {}).get("hand_count") or 0
     ledger = snapshots.ledger_row(pc_id, latest, data, now, known)
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
-    return _Mapped(latest.session_id, rows, first, previous, ledger, rewritten)
-
-
-def _write(
-    sink: Sink, table: str, rows: list[dict[str, Any]], key: tuple[str, ...], load: HandLoad, new: bool
-) -> int:
-    """Upsert `rows`; `new`: none of their keys should be stored yet (the sink may insert them directly,
-    falling back to the upsert when a key is there after all, as after a load that failed half-way)."""
-    result = sink.upsert(table, rows, key, mostly_new=new)
-    load.note_refused(table, result.rejected)
-    return result.written
-
-
-def _drop_stale_children(sink: Sink, sessions: list[_Mapped]) -> None:
-    """Seats and events of re-written hands that the new snapshots no longer have."""
-    rewritten = [hand for session in sessions for hand in session.rewritten]
-    if not rewritten:
-        return
-    for table, written in ((HAND_PLAYERS, "hand_players"), (EVENTS, "events")):
-        fresh = (row for session in sessions for row in getattr(session.rows, written))
-        keep = {str(row["id"]) for row in fresh}  # the REST sink may give ids back as text
-        held = sink.select(table, ["id"], {"hand_id": rewritten})
-        stale = [row["id"] for row in held if str(row["id"]) not in keep]
-        if stale:
-            sink.delete(table, {"id": stale})
-
-
-def _drop_hands_gone(sink: Sink, pc_id: str, sessions: list[_Mapped]) -> int:
-    """Hands loaded before at positions the latest snapshot re-read without writing a hand there: past its
-    last hand (a rewrite that shortened the file), or an entry that is no longer an object; cascades."""
-    gone = []
-    for session in sessions:
-        written = {row["hand_index"] for row in session.rows.hands}
-        loaded = range(session.first, session.previous + 1)
-        gone += [hand_id(pc_id, session.session_id, index) for index in loaded if index not in written]
-    if gone:
-        sink.delete(HANDS, {"id": gone})
-    return len(gone)
+    return MappedSession(latest.session_id, rows, first, previous, ledger, rewritten)
