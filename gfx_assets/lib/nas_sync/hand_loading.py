@@ -86,13 +86,10 @@ def _hands_of(session: list[Snapshot]) -> int:
 
 
 def pc_row_counts(sink: Sink, pc_id: str) -> dict[str, int]:
-    """Rows of the PC in each hand table, counted by the database: seats and events by the PC's hand ids.
-    gfx_players belongs to no PC (a player plays on several): its count is the whole table's."""
-    hands = [row["id"] for row in sink.select(HANDS, ["id"], {"gfx_pc_id": pc_id})]
-    children = {
-        table: sink.count(table, {"hand_id": hands}) if hands else 0 for table in (HAND_PLAYERS, EVENTS)
-    }
-    return {HANDS: len(hands), **children, player_totals.PLAYERS: sink.count(player_totals.PLAYERS, {})}
+    """Rows of the PC in each hand table, counted by the database (gfx_pc_row_counts, migrations/0011):
+    seats and events through their hands; gfx_players belongs to no PC, its count is the whole table's."""
+    counts = sink.call("gfx_pc_row_counts", {"pc_id": pc_id})
+    return {table: counts[table] for table in (HANDS, HAND_PLAYERS, EVENTS, player_totals.PLAYERS)}
 
 
 def sessions_to_load(sink: Sink, pc_id: str) -> list[list[Snapshot]]:

@@ -10,7 +10,7 @@ so through the REST sink the row is locked FOR UPDATE, and the common order is w
 
 The totals (total_hands_played, total_sessions, first_seen_at, last_seen_at) are recounted, never
 incremented, for the players a load touched, so a replay cannot inflate them: by the database function
-`gfx_recount_players` (migrations/0011_player_totals.sql, which says what each total counts), where the
+`gfx_recount_players` (migrations/0011_hand_load_functions.sql, which says what each total counts), where the
 seats are, through either sink. It locks the players in the same order before counting, so when loads of
 several PCs recount the same players at once, the last to write counts every load's seats.
 """
@@ -22,7 +22,7 @@ from uuid import UUID
 from gfx_assets.lib.sinks import Sink, UpsertResult
 
 PLAYERS = "gfx_players"
-RECOUNT = "gfx_recount_players"  # the database function, see migrations/0011_player_totals.sql
+RECOUNT = "gfx_recount_players"  # the database function, see migrations/0011_hand_load_functions.sql
 KEY_COLUMNS = ("id", "player_hash")  # never updated on a conflict (see the module docstring)
 # Players recounted by one call: the call holds their rows' locks while it counts their seats (other
 # loads' upserts of the same players wait for it), so a few short calls rather than one long one.

@@ -22,6 +22,7 @@ name pair always gives the same hash, whatever the file, the run or the sink).
 import hashlib
 import uuid
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from gfx_assets.lib.pokergfx.hand_facts import Json, number, stack_gain
@@ -44,6 +45,14 @@ def player_hash(name: str | None, long_name: str | None) -> str:
     return hashlib.md5(key.encode()).hexdigest()
 
 
+@lru_cache(maxsize=4096)
+def _identity(name: str | None, long_name: str | None) -> tuple[str, uuid.UUID]:
+    """(player_hash, gfx_players id) of a name pair: a session seats the same few players hand after hand,
+    so each pair is hashed once, not once per seat."""
+    hash_ = player_hash(name, long_name)
+    return hash_, player_id(hash_)
+
+
 def hole_cards(value: Any) -> list[str]:
     """`["ac 7c"]` -> `["ac", "7c"]`; `[""]` (not known) -> `[]`."""
     cards = value if isinstance(value, list) else []
@@ -61,7 +70,7 @@ def hand_player_row(hand_id: uuid.UUID, hand_bytes: bytes, player: Json, is_winn
     return {
         "id": seat_id(hand_bytes, seat),
         "hand_id": hand_id,
-        "player_id": player_id(player_hash(name, long_name)),
+        "player_id": _identity(name, long_name)[1],
         "seat_num": seat,
         "player_name": name,
         "hole_cards": cards,
@@ -91,9 +100,9 @@ def is_winner(player: Json) -> bool:
 def player_row(player: Json, now: datetime) -> dict[str, Any]:
     """The identity columns of `gfx_players`; totals and first/last seen are recounted after loading."""
     name, long_name = text(player.get("Name")) or "", text(player.get("LongName")) or ""
-    hash_ = player_hash(name, long_name)
+    hash_, id_ = _identity(name, long_name)
     return {
-        "id": player_id(hash_),
+        "id": id_,
         "player_hash": hash_,
         "name": name,
         "long_name": long_name,

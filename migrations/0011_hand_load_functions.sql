@@ -1,3 +1,8 @@
+-- Two functions the hand load calls, directly or through PostgREST (`POST /rest/v1/rpc/<name>`), so that
+-- what is counted is counted where the rows are (issue 20):
+--   gfx_recount_players  the players' totals
+--   gfx_pc_row_counts    the rows of one PC in the hand tables (the assets' dagster/row_count)
+--
 -- gfx_players' totals recounted where the seats are: gfx_recount_players(player_ids, loaded_at) sets, for
 -- each player named, total_hands_played (their seats), total_sessions (the distinct PC and session of those
 -- hands), first_seen_at and last_seen_at (earliest and latest start_time), and updated_at = loaded_at, in
@@ -12,7 +17,7 @@
 -- that writes a player last counts every load's seats. The lock does not wait for seats being written (a
 -- seat's foreign key takes KEY SHARE), and they do not wait for it.
 --
--- Nothing is stored by this migration; it adds the function only. SECURITY INVOKER: the caller's rights
+-- Nothing is stored by this migration; it adds the functions only. SECURITY INVOKER: the caller's rights
 -- and row-level security apply (the sync's role, or the REST sink's service_role). Runs as it is in
 -- Supabase's SQL editor, and a second time harmlessly.
 
@@ -52,6 +57,25 @@ BEGIN
 END
 $$;
 
+-- The rows of PC `pc_id` in gfx_hands, gfx_hand_players and gfx_events (seats and events through their
+-- hand), and of gfx_players, which belongs to no PC (a player plays on several): the whole table's. It used to
+-- take the sync a read of every hand id of the PC and counts by those ids, thousands of requests over REST.
+CREATE OR REPLACE FUNCTION gfx_pc_row_counts(pc_id text)
+RETURNS jsonb
+LANGUAGE sql
+STABLE
+SECURITY INVOKER
+AS $$
+    SELECT jsonb_build_object(
+        'gfx_hands', (SELECT count(*) FROM gfx_hands WHERE gfx_pc_id = pc_id),
+        'gfx_hand_players', (SELECT count(*) FROM gfx_hand_players seat
+                             JOIN gfx_hands hand ON hand.id = seat.hand_id WHERE hand.gfx_pc_id = pc_id),
+        'gfx_events', (SELECT count(*) FROM gfx_events event
+                       JOIN gfx_hands hand ON hand.id = event.hand_id WHERE hand.gfx_pc_id = pc_id),
+        'gfx_players', (SELECT count(*) FROM gfx_players)
+    )
+$$;
+
 -- EXECUTE stays with PUBLIC, as for any function: a runtime role with DML rights on the tables alone
 -- (see 0005) may call it, and it can do no more than that role can. Supabase grants the API roles EXECUTE on
 -- new functions of public by default: taken back, they have no use for it.
@@ -62,6 +86,7 @@ BEGIN
     FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
             EXECUTE format('REVOKE ALL ON FUNCTION gfx_recount_players(uuid[], timestamptz) FROM %I', api_role);
+            EXECUTE format('REVOKE ALL ON FUNCTION gfx_pc_row_counts(text) FROM %I', api_role);
         END IF;
     END LOOP;
 END $$;
