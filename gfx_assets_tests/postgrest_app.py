@@ -1,66 +1,36 @@
 """A small PostgREST look-alike for tests: Supabase's `/rest/v1` over a real PostgreSQL, with faults.
 
-It speaks the subset the REST sink uses, as PostgREST does: upserts through one
+It speaks the subset the REST sink uses, as PostgREST does: requests run on a pool of connections (as
+PostgREST's own pool; each request as the app's role, in autocommit), upserts through one
 `INSERT ... SELECT FROM json_populate_recordset(...) ON CONFLICT` statement, eq/in/is filters with
 PostgREST's quoting, limit/offset/order paging with Content-Range, the OpenAPI column formats, and
 PostgreSQL errors as `{code, message, details, hint}` with the SQLSTATE as code. In front of it
-`_Gateway` plays Supabase's gateway: injected faults, the service key, a body limit, a request log.
+`postgrest_gateway.Gateway` plays Supabase's gateway: injected faults, the service key, a body limit, a
+request log.
 """
 
-import asyncio
 import json
 import logging
-import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import psycopg
 import uvicorn
 from psycopg import sql
+from psycopg_pool import AsyncConnectionPool
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from gfx_assets_tests import postgrest_query as query
+from gfx_assets_tests.postgrest_gateway import DroppedConnection, Faults, Gateway, error
 
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-
-
-@dataclass
-class Faults:
-    """What the server does wrong; tests change it while the server runs."""
-
-    # The next requests answer these instead: (status, headers) with a JSON error, or (status, headers, body).
-    status_for_next: list[tuple] = field(default_factory=list)
-    # Every Nth request (counted over all requests, after status_for_next) answers this: (N, status, headers).
-    status_every: tuple[int, int, dict[str, str]] | None = None
-    max_body_bytes: int | None = None  # a bigger request body answers 413
-    drop_connections: int = 0  # the next N requests lose their connection mid-response
-    delay_seconds: float = 0.0  # before every answer
-
-
-@dataclass(frozen=True)
-class SeenRequest:
-    """One request as the server saw it; of the credentials only which headers came, never their values."""
-
-    method: str
-    path: str
-    query: str
-    status: int | None  # None: the connection was dropped
-    auth_headers: tuple[str, ...]
-    body_bytes: int
-    arrived: float  # time.monotonic() when the request came in
-
-
-class DroppedConnection(Exception):
-    """Raised after a response started, so that uvicorn closes the connection under the client."""
+POOL_WAIT_SECONDS = 5.0  # a request waits this long for a connection (the database may be down), then 500
 
 
 def create_app(
@@ -75,86 +45,40 @@ def create_app(
     With `role`, table requests run as that role (SET ROLE), as PostgREST runs the service key's as
     service_role; without it, as the user of `database_url`."""
     app = Starlette(
+        lifespan=_pooled,
         routes=[
             Route("/rest/v1/", _openapi),
             Route("/rest/v1/rpc/{function}", _rpc, methods=["POST"]),
             Route("/rest/v1/{table}", _table, methods=list(_HANDLERS)),
-        ]
+        ],
     )
     app.state.database_url = database_url
     app.state.faults = faults or Faults()
     app.state.requests = []
     app.state.max_rows = max_rows
     app.state.role = role
-    app.add_middleware(_Gateway, service_key=service_key, faults=app.state.faults, log=app.state.requests)
+    app.add_middleware(Gateway, service_key=service_key, faults=app.state.faults, log=app.state.requests)
     return app
 
 
-class _Gateway:
-    """Supabase's gateway in front of PostgREST: faults, the key, the body limit, and the request log."""
-
-    def __init__(self, app: Any, *, service_key: str, faults: Faults, log: list[SeenRequest]) -> None:
-        self.app, self.key, self.faults, self.log = app, service_key, faults, log
-        self.counted = 0  # requests seen, for Faults.status_every
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        arrived = time.monotonic()
-        statuses: list[int] = []
-
-        async def sending(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                statuses.append(message["status"])
-            await send(message)
-
-        try:
-            await self._answer(request, receive, send, sending)
-        finally:
-            auth = tuple(name for name in ("apikey", "authorization") if name in request.headers)
-            length = int(request.headers.get("content-length") or 0)
-            status = next(iter(statuses), None)
-            seen = SeenRequest(
-                scope["method"], scope["path"], request.url.query, status, auth, length, arrived
-            )
-            self.log.append(seen)
-
-    async def _answer(self, request: Request, receive: Receive, send: Send, sending: Send) -> None:
-        await asyncio.sleep(self.faults.delay_seconds)
-        if self.faults.drop_connections > 0:
-            self.faults.drop_connections -= 1
-            await send(
-                {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
-            )
-            raise DroppedConnection("the fault injection dropped this connection")
-        refusal = await self._refusal(request)
-        if refusal is None:
-            await self.app(request.scope, receive, sending)
-        else:
-            await refusal(request.scope, receive, sending)
-
-    async def _refusal(self, request: Request) -> Response | None:
-        self.counted += 1
-        if self.faults.status_for_next:
-            status, headers, *body = self.faults.status_for_next.pop(0)
-            if body:
-                return Response(body[0], status, {"content-type": "text/html", **headers})
-            return _error(status, "", f"injected fault {status}", headers=headers)
-        every = self.faults.status_every
-        if every is not None and self.counted % every[0] == 0:
-            return _error(every[1], "", f"injected fault {every[1]} (every {every[0]}th)", headers=every[2])
-        if not self._authorized(request):
-            return _error(401, "PGRST301", "Invalid API key or JWT")
-        limit = self.faults.max_body_bytes
-        if limit is not None and int(request.headers.get("content-length") or 0) > limit:
-            await request.body()  # a gateway reads what it refuses; the client then sees the 413
-            return JSONResponse({"message": "Request Entity Too Large"}, 413)
-        return None
-
-    def _authorized(self, request: Request) -> bool:
-        bearer = request.headers.get("authorization")
-        if request.headers.get("apikey") != self.key:
-            return False
-        return bearer is None or (bearer == f"Bearer {self.key}" and _JWT.fullmatch(self.key) is not None)
+@asynccontextmanager
+async def _pooled(app: Starlette) -> AsyncIterator[None]:
+    """The app's connections, opened as the server starts (without waiting for the database, which a test
+    may have stopped) and closed as it stops. Each is checked when taken, so one a test killed is replaced."""
+    app.state.pool = AsyncConnectionPool(
+        app.state.database_url,
+        kwargs={"autocommit": True},
+        min_size=1,
+        max_size=4,
+        timeout=POOL_WAIT_SECONDS,
+        check=AsyncConnectionPool.check_connection,
+        open=False,
+    )
+    await app.state.pool.open(wait=False)
+    try:
+        yield
+    finally:
+        await app.state.pool.close()
 
 
 async def _openapi(request: Request) -> Response:
@@ -177,7 +101,7 @@ async def _table(request: Request) -> Response:
     async def answer(conn: psycopg.AsyncConnection) -> Response:
         columns = (await query.catalog(conn)).get(table)
         if columns is None:
-            return _error(404, "PGRST205", f"Could not find the table 'public.{table}' in the schema cache")
+            return error(404, "PGRST205", f"Could not find the table 'public.{table}' in the schema cache")
         return await _HANDLERS[request.method](request, conn, table, columns)
 
     return await _answered(request, answer)
@@ -190,7 +114,7 @@ async def _rpc(request: Request) -> Response:
     async def answer(conn: psycopg.AsyncConnection) -> Response:
         statement = await query.function_call(conn, function)
         if statement is None:
-            return _error(
+            return error(
                 404, "PGRST202", f"Could not find the function public.{function} in the schema cache"
             )
         body = (await request.body()).decode() or "{}"
@@ -201,20 +125,18 @@ async def _rpc(request: Request) -> Response:
 
 
 async def _answered(request: Request, answer: Any) -> Response:
-    """`answer(conn)` on a connection of its own (as the app's role), PostgreSQL's errors as PostgREST's."""
+    """`answer(conn)` on a pooled connection, as the app's role; PostgreSQL's errors as PostgREST's."""
+    role = request.app.state.role
     try:
-        async with await psycopg.AsyncConnection.connect(
-            request.app.state.database_url, autocommit=True
-        ) as conn:
-            if request.app.state.role:
-                await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(request.app.state.role)))
+        async with request.app.state.pool.connection() as conn:
+            await conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)) if role else "RESET ROLE")
             return await answer(conn)
     except query.BadRequest as bad:
-        return _error(400, bad.code, bad.message)
-    except psycopg.Error as error:
-        state, diag = error.sqlstate or "", error.diag
-        message = diag.message_primary or str(error)
-        return _error(query.status_of(state), state, message, diag.message_detail, diag.message_hint)
+        return error(400, bad.code, bad.message)
+    except psycopg.Error as failure:
+        state, diag = failure.sqlstate or "", failure.diag
+        message = diag.message_primary or str(failure)
+        return error(query.status_of(state), state, message, diag.message_detail, diag.message_hint)
 
 
 async def _insert(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
@@ -287,19 +209,6 @@ async def _update(request: Request, conn: psycopg.AsyncConnection, table: str, c
 _HANDLERS = {"POST": _insert, "GET": _read, "DELETE": _delete, "PATCH": _update}
 
 
-def _error(
-    status: int,
-    code: str,
-    message: str,
-    details: str | None = None,
-    hint: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """An error as PostgREST words it: {code, message, details, hint}."""
-    body = {"code": code, "message": message, "details": details, "hint": hint}
-    return JSONResponse(body, status, headers)
-
-
 class _QuietDrops(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not (record.exc_info and isinstance(record.exc_info[1], DroppedConnection))
@@ -310,7 +219,7 @@ def serve(app: Starlette) -> Iterator[str]:
     """Run `app` with uvicorn on a free port of 127.0.0.1 in a background thread; yield its base URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_config=None, log_level="warning"))
     quiet = _QuietDrops()
     logging.getLogger("uvicorn.error").addFilter(quiet)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -32,7 +32,8 @@ from gfx_assets.lib.sinks.base import (
 )
 from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.lib.sinks.rest import MAX_URL_BYTES, SupabaseRestSink
-from gfx_assets_tests.postgrest_app import Faults, SeenRequest, create_app, serve
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.postgrest_gateway import Faults, SeenRequest
 from gfx_assets_tests.support import execute
 
 # Test-only credentials, shaped like the real kinds: a legacy service_role JWT and a new secret key.

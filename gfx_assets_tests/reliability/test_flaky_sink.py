@@ -24,7 +24,8 @@ from gfx_assets.lib.common.postgres import as_sqlalchemy_psycopg2
 from gfx_assets.resources import GfxDatabase, GfxSink, PostgresSinkResource, SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
 from gfx_assets_tests.e2e.devserver import gfx
-from gfx_assets_tests.postgrest_app import Faults, create_app, serve
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.postgrest_gateway import Faults
 from gfx_assets_tests.support import nas, query, seeded_nas, sync
 
 FILES = 220

@@ -25,7 +25,8 @@ from starlette.applications import Starlette
 from gfx_assets.lib.common.postgres import with_database
 from gfx_assets.resources import NasResource, SupabaseSinkResource
 from gfx_assets_tests.conftest import SERVICE_KEY
-from gfx_assets_tests.postgrest_app import Faults, create_app, serve
+from gfx_assets_tests.postgrest_app import create_app, serve
+from gfx_assets_tests.postgrest_gateway import Faults
 from gfx_assets_tests.support import (
     materialization_metadata,
     nas,
