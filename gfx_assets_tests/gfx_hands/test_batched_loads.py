@@ -2,20 +2,15 @@
 hand changed and its stale seats and events), one whose hand entry stopped being an object, and a new one;
 the tables then hold exactly the rows of each session's latest export, and the players' totals, recounted
 a few players at a time, match their seats. A batch whose write fails leaves every one of its sessions
-unmarked in the ledger, and the next load completes them. Each of these holds whether the load writes on
-its one connection or, as the asset does, writes each batch on a second one while the next is mapped;
-and then the next batch is mapped while the batch before it is being written."""
+unmarked in the ledger, and the next load completes them."""
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gfx_assets.lib.nas_sync import hand_loading, player_totals
+from gfx_assets.lib.nas_sync import player_totals
 from gfx_assets.lib.nas_sync.hand_loading import batches, load_pc_hands
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
 from gfx_assets.lib.pokergfx.hands import map_hands
@@ -33,19 +28,6 @@ MISCOUNTED = """SELECT p.name FROM gfx_players p
         OR p.total_sessions <> count(DISTINCT (h.gfx_pc_id, h.session_id))
         OR p.first_seen_at IS DISTINCT FROM min(h.start_time)
         OR p.last_seen_at IS DISTINCT FROM max(h.start_time)"""
-
-
-@contextmanager
-def writer_of(gfx_sink: GfxSink, second_connection: bool) -> Iterator[Sink | None]:
-    """The `writer` of load_pc_hands: a second sink, or None (the load writes on its own sink)."""
-    if not second_connection:
-        yield None
-        return
-    with gfx_sink.open() as writer:
-        yield writer
-
-
-WRITERS = pytest.mark.parametrize("second_connection", [False, True], ids=["one_connection", "two"])
 
 
 def _sessions(count: int, hands: int) -> list[SyntheticSession]:
@@ -83,21 +65,16 @@ def test_batches_hold_sessions_up_to_the_hand_budget() -> None:
     assert sizes == [[2, 2, 0], [5], [1]]
 
 
-@WRITERS
 def test_a_batch_of_appended_rewritten_and_new_sessions_mirrors_the_exports(
-    gfx_sink: GfxSink,
-    tmp_path: Path,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    second_connection: bool,
+    gfx_sink: GfxSink, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(player_totals, "RECOUNT_PLAYERS", 3)
     appended, rewritten, lost, new = _sessions(4, 3)
     exports = {s.game_id: json.loads(s.to_json_bytes()) for s in (appended, rewritten, lost)}
-    with gfx_sink.open() as sink, writer_of(gfx_sink, second_connection) as writer:
+    with gfx_sink.open() as sink:
         for session in (appended, rewritten, lost):
             _land(sink, tmp_path, session, exports[session.game_id])
-        first = load_pc_hands(sink, PC, batch_hands=6, writer=writer)  # two batches: 3 + 3 hands, then 3
+        first = load_pc_hands(sink, PC, batch_hands=6)  # two batches: 3 + 3 hands, then 3
         assert (first.sessions, first.hands) == (3, 9)
         appended.add_hand()
         exports[appended.game_id] = json.loads(appended.to_json_bytes())
@@ -110,7 +87,7 @@ def test_a_batch_of_appended_rewritten_and_new_sessions_mirrors_the_exports(
         exports[new.game_id] = json.loads(new.to_json_bytes())
         for session in (appended, rewritten, lost, new):
             _land(sink, tmp_path, session, exports[session.game_id])
-        again = load_pc_hands(sink, PC, writer=writer)  # one batch
+        again = load_pc_hands(sink, PC)  # one batch
     assert (again.sessions, again.deleted_hands) == (4, 1)
     _assert_tables_mirror(database_url, exports)
     assert query(
@@ -120,9 +97,8 @@ def test_a_batch_of_appended_rewritten_and_new_sessions_mirrors_the_exports(
     assert query(database_url, MISCOUNTED) == []
 
 
-@WRITERS
 def test_a_failed_batch_leaves_its_sessions_unmarked_and_the_next_load_completes_them(
-    gfx_sink: GfxSink, tmp_path: Path, database_url: str, second_connection: bool
+    gfx_sink: GfxSink, tmp_path: Path, database_url: str
 ) -> None:
     sessions = _sessions(3, 2)
     exports = {s.game_id: json.loads(s.to_json_bytes()) for s in sessions}
@@ -133,55 +109,15 @@ def test_a_failed_batch_leaves_its_sessions_unmarked_and_the_next_load_completes
         CREATE TRIGGER refuse_events BEFORE INSERT ON gfx_events
             FOR EACH ROW EXECUTE FUNCTION refuse_events();""",
     )
-    with gfx_sink.open() as sink, writer_of(gfx_sink, second_connection) as writer:
+    with gfx_sink.open() as sink:
         for session in sessions:
             _land(sink, tmp_path, session, exports[session.game_id])
         with pytest.raises(SinkError):
-            load_pc_hands(sink, PC, writer=writer)
+            load_pc_hands(sink, PC)
         assert query(database_url, "SELECT count(*) FROM gfx_hands") == [(6,)]  # written before events
         marked = "SELECT count(*) FROM gfx_session_snapshots WHERE hands_loaded_at IS NOT NULL"
         assert query(database_url, marked) == [(0,)]
         execute(database_url, "DROP TRIGGER refuse_events ON gfx_events")
-        load = load_pc_hands(sink, PC, writer=writer)
+        load = load_pc_hands(sink, PC)
     assert (load.sessions, load.hands, load.refused) == (3, 6, [])
-    _assert_tables_mirror(database_url, exports)
-
-
-class HeldFirstWrite:
-    """A sink whose first upsert waits (up to 30 s) until `mapped_next` is set."""
-
-    def __init__(self, sink: Sink, mapped_next: threading.Event) -> None:
-        self._sink, self._mapped_next, self.waited_for_nothing = sink, mapped_next, None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sink, name)
-
-    def upsert(self, *args: Any, **kwargs: Any) -> Any:
-        if self.waited_for_nothing is None:
-            self.waited_for_nothing = not self._mapped_next.wait(30)
-        return self._sink.upsert(*args, **kwargs)
-
-
-def test_with_a_second_connection_the_next_batch_is_mapped_while_the_one_before_is_written(
-    gfx_sink: GfxSink, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sessions = _sessions(2, 2)
-    exports = {s.game_id: json.loads(s.to_json_bytes()) for s in sessions}
-    mapped_next, mapped = threading.Event(), []
-    map_session = hand_loading._map_session
-
-    def mapping(*args: Any) -> Any:
-        mapped.append(args[1][0].session_id)
-        if len(mapped) == 2:  # the second batch (one session each)
-            mapped_next.set()
-        return map_session(*args)
-
-    monkeypatch.setattr(hand_loading, "_map_session", mapping)
-    with gfx_sink.open() as sink, gfx_sink.open() as second:
-        for session in sessions:
-            _land(sink, tmp_path, session, exports[session.game_id])
-        writer = HeldFirstWrite(second, mapped_next)
-        load = load_pc_hands(sink, PC, batch_hands=2, writer=writer)
-    assert writer.waited_for_nothing is False  # the first batch's write saw the second batch mapped
-    assert (load.sessions, load.hands) == (2, 4)
     _assert_tables_mirror(database_url, exports)

@@ -50,9 +50,8 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     values stored as NULL (`unmapped`) are counted in metadata and logged; `dagster/row_count` is the
     PC's rows in each table (gfx_players: the whole table)."""
     pc_id = context.partition_key
-    # two connections: one batch is written while the next is read and mapped
-    with sink_errors_as_retries(context, sink), sink.open() as target, sink.open() as writer:
-        load = load_pc_hands(target, pc_id, writer=writer)
+    with sink_errors_as_retries(context, sink), sink.open() as target:
+        load = load_pc_hands(target, pc_id)
         rows = pc_row_counts(target, pc_id)
     context.log.info(f"{load.sessions} session(s) loaded: {load.hands} hands, {load.events} events")
     _log_findings(context, load)

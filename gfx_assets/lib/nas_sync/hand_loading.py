@@ -9,14 +9,10 @@ so a replay rewrites the same rows. Hands, seats and events the latest snapshot 
 deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
 that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
 Sessions are read and written in batches (`BATCH_HANDS`), each session's ledger mark written after all of
-its batch's rows, so a batch that fails half-way is loaded again whole. Given a second sink (`writer`, its
-own connection), a batch is written by it in a thread while the next batch is read and mapped: the mapping
-is Python work, the writes mostly wait on the database, and the two overlap. Batches are still written one
-after the other, in order; at most two are in memory.
+its batch's rows, so a batch that fails half-way is loaded again whole (`hand_writes`).
 """
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,34 +39,15 @@ BATCH_HANDS = 500
 
 
 def load_pc_hands(
-    sink: Sink,
-    pc_id: str,
-    now: datetime | None = None,
-    batch_hands: int = BATCH_HANDS,
-    writer: Sink | None = None,
+    sink: Sink, pc_id: str, now: datetime | None = None, batch_hands: int = BATCH_HANDS
 ) -> HandLoad:
-    """Load the PC's sessions whose latest snapshot is not loaded; with `writer` (a second sink), each
-    batch is written by it while the next one is mapped (see the module docstring)."""
+    """Load the PC's sessions whose latest snapshot is not loaded, batch by batch, then recount their
+    players."""
     now = now or datetime.now(UTC)
-    load, written = HandLoad(), HandLoad()
+    load = HandLoad()
     touched: dict[str, dict[str, Any]] = {}
-    batches_mapped = (
-        _map_batch(sink, pc_id, batch, now, load)
-        for batch in batches(sessions_to_load(sink, pc_id), batch_hands)
-    )
-    if writer is None:
-        for mapped in batches_mapped:
-            touched.update(write_batch(sink, pc_id, mapped, now, written))
-    else:
-        with ThreadPoolExecutor(1, thread_name_prefix="gfx-hand-writes") as writes:
-            in_flight: Future | None = None
-            for mapped in batches_mapped:  # mapped while the batch before is written
-                if in_flight is not None:
-                    touched.update(in_flight.result())
-                in_flight = writes.submit(write_batch, writer, pc_id, mapped, now, written)
-            if in_flight is not None:
-                touched.update(in_flight.result())
-    load.add(written)
+    for batch in batches(sessions_to_load(sink, pc_id), batch_hands):
+        touched.update(write_batch(sink, pc_id, _map_batch(sink, pc_id, batch, now, load), now, load))
     load.players = player_totals.recount(sink, list(touched.values()), now)
     return load
 

@@ -34,13 +34,6 @@ class HandLoad:
     refused: list[str] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
 
-    def add(self, other: "HandLoad") -> None:
-        """Count `other` (a part of the same load, such as its writes) in this one."""
-        for counted in ("sessions", "hands", "hand_players", "events", "players", "deleted_hands"):
-            setattr(self, counted, getattr(self, counted) + getattr(other, counted))
-        self.refused.extend(other.refused)
-        self.unmapped.update(other.unmapped)
-
     def note_refused(self, table: str, failures: list[RowFailure]) -> None:
         for failure in failures:
             key = {
