@@ -1,5 +1,5 @@
-"""A live rewrite stays incremental: the hand load of the k-th content of a growing session file writes
-only the new hand, and its cost stays flat as the session grows.
+"""Does a live rewrite stay incremental? What the hand load of the k-th content of a growing session file
+writes (only the new hand, it should be), and what it costs as the session grows (issue 20 asks it flat).
 
     .venv/bin/python bench/live_growth_bench.py --hands 173 --repeat 1
 
