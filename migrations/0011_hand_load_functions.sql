@@ -76,17 +76,7 @@ AS $$
     )
 $$;
 
--- EXECUTE stays with PUBLIC, as for any function: a runtime role with DML rights on the tables alone
--- (see 0005) may call it, and it can do no more than that role can. Supabase grants the API roles EXECUTE on
--- new functions of public by default: taken back, they have no use for it.
-DO $$
-DECLARE
-    api_role text;
-BEGIN
-    FOREACH api_role IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = api_role) THEN
-            EXECUTE format('REVOKE ALL ON FUNCTION gfx_recount_players(uuid[], timestamptz) FROM %I', api_role);
-            EXECUTE format('REVOKE ALL ON FUNCTION gfx_pc_row_counts(text) FROM %I', api_role);
-        END IF;
-    END LOOP;
-END $$;
+-- EXECUTE stays with PUBLIC, as for any function: a runtime role with DML rights on the tables alone (see
+-- 0005) may call them. They are SECURITY INVOKER, so a caller does through them only what its own rights
+-- allow: anon may read nothing, and neither anon nor authenticated may write gfx_players (0007), so
+-- neither can recount (gfx_assets_tests/foundation/test_supabase_rls.py).

@@ -7,7 +7,8 @@ later migration that forgets it fails here); anon may read or write nothing, eve
 granted again; authenticated reads every row of the read models (the hand tables included) and writes
 nothing, and cannot read the bookkeeping (the snapshot ledger included); service_role writes; the REST
 sink, running as service_role as PostgREST does, still lands a sync with its hands; the migration also
-runs on a plain PostgreSQL where the Supabase roles do not exist."""
+runs on a plain PostgreSQL where the Supabase roles do not exist; the functions of 0011 give the API roles
+nothing their own rights refuse."""
 
 import uuid
 from collections.abc import Iterator
@@ -229,6 +230,20 @@ def test_authenticated_is_refused_reading_the_bookkeeping(synced_url: str, relat
 def test_authenticated_is_refused_writing(synced_url: str, write: str) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _as_role(synced_url, "authenticated", write)
+
+
+@pytest.mark.parametrize("role", ["anon", "authenticated"])
+def test_the_api_roles_cannot_recount_players_through_the_hand_load_function(
+    synced_url: str, role: str
+) -> None:
+    players = ",".join(str(player_id) for (player_id,) in query(synced_url, "SELECT id FROM gfx_players"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_role(synced_url, role, f"SELECT gfx_recount_players('{{{players}}}'::uuid[], now())")
+
+
+def test_anon_cannot_count_a_pcs_rows_through_the_hand_load_function(synced_url: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _as_role(synced_url, "anon", "SELECT gfx_pc_row_counts('PC01')")
 
 
 def test_authenticated_inserts_are_refused_by_policy_even_when_insert_is_granted_again(
