@@ -40,6 +40,9 @@ STATE_TABLES = (
     "gfx_file_manifest",
     "gfx_sync_failures",
     "gfx_hands",
+    "gfx_hand_players",
+    "gfx_events",
+    "gfx_players",
 )
 
 
