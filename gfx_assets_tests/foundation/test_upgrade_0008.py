@@ -46,6 +46,8 @@ from gfx_assets_tests.support import write_registry as registry_file
 PCS = ("PC01", "PC02")
 GROWING_GAME = 638964611175191251  # 1, 2 and 82 hands in three files
 NEW_COLUMNS = ("total_duration_seconds", "session_start_time", "session_end_time", "file_mtime_ns")
+# columns of a content that only the ledger holds (its digests): the 0007 sync wrote them with the hand load
+LEDGER_ONLY = ("content_digest", "prefix_digest")
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
@@ -113,7 +115,11 @@ def _fill_pc_as_0007(sink: Sink, table_gg: Path, pc_id: str) -> None:
     for file in files:
         raw = (table_gg.parent / file.nas_path).read_bytes()
         parsed, digest = parse_session(raw, file.file_name), sha256_hex(raw)
-        row = {k: v for k, v in session_row(pc_id, file, digest, parsed).items() if k not in NEW_COLUMNS}
+        row = {
+            k: v
+            for k, v in session_row(pc_id, file, digest, parsed).items()
+            if k not in (*NEW_COLUMNS, *LEDGER_ONLY)
+        }
         contents.setdefault(digest, ({**row, "raw_json": JsonText(parsed.json_text)}, json.loads(raw)))
     sink.upsert("gfx_sessions", [row for row, _ in contents.values()], ("gfx_pc_id", "file_hash"))
     manifest.record(sink, [manifest.manifest_row(pc_id, f, _hash(table_gg, f), "synced", NOW) for f in files])

@@ -4,7 +4,11 @@ of a PC's sessions. Dagster-free.
 Only sessions whose latest snapshot has not been loaded yet are read (the ledger's hands_loaded_at). A
 newer snapshot normally extends the one loaded before: when that one's digest equals the digest of the
 newer one's first k hands, only hands k+1.. are written; when only its last hand differs (it was still
-in progress), hands k.. are; otherwise every hand is. Every write is an upsert on the natural keys,
+in progress), hands k.. are; otherwise every hand is. Landing stores those two digests of every new
+content (`snapshots.ledger_digests`), so a live rewrite's load compares them without its export and reads
+only the new hands (`first_new_hand_stored`, `snapshots.hands_from`): its cost does not grow with the
+session. Contents landed without digests, or several hands past the one loaded, are digested here from
+their whole export. Every write is an upsert on the natural keys,
 so a replay rewrites the same rows. Hands, seats and events the latest snapshot no longer holds are
 deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
 that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
@@ -27,7 +31,7 @@ from gfx_assets.lib.nas_sync.hand_writes import (
     write_batch,
 )
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
-from gfx_assets.lib.pokergfx.hands import map_hands
+from gfx_assets.lib.pokergfx.hands import map_hand_entries
 from gfx_assets.lib.sinks import Sink
 
 MAX_EXAMPLES = 20
@@ -102,32 +106,93 @@ def compared_counts(before: dict[str, Any] | None) -> list[int]:
     return [count, count - 1] if count else []
 
 
+def first_new_hand_stored(latest: Snapshot, before: dict[str, Any] | None) -> int | None:
+    """`first_changed_hand` decided from the digests the ledger holds for `latest` (stored when it landed:
+    of all its hands and of all but the last), without its export; None when those cannot decide it (none
+    stored, or the load before held another hand count than those two) and the export must be digested."""
+    if not latest.digested or latest.hand_count is None:
+        return None
+    count = (before or {}).get("hand_count") or 0
+    if not count:
+        return 1
+    at_count = snapshots.stored_digest(latest, count)
+    if at_count is None:
+        return None
+    if at_count == before["content_digest"]:
+        return count + 1
+    before_last = snapshots.stored_digest(latest, count - 1)
+    if before_last is None:
+        return None
+    return count if before_last == before["prefix_digest"] else 1
+
+
 def _map_batch(
     sink: Sink, pc_id: str, batch: list[list[Snapshot]], now: datetime, load: HandLoad
 ) -> list[MappedSession]:
-    """The sessions of `batch` mapped from their raw JSON, read in one query."""
-    exports = snapshots.raw_jsons(sink, pc_id, [session[0].file_hash for session in batch])
+    """The sessions of `batch` mapped. A session whose new hands start past its first, by its stored
+    digests (a live rewrite), has only those hands read, where they are stored (`snapshots.hands_from`);
+    the others have their whole raw JSON read, all in one query."""
+    plans = {session[0].file_hash: (session, _loaded_before(session)) for session in batch}
+    starts = {
+        file_hash: first_new_hand_stored(session[0], before) for file_hash, (session, before) in plans.items()
+    }
+    later = {file_hash: start for file_hash, start in starts.items() if start is not None and start > 1}
+    read_later = snapshots.hands_from(sink, pc_id, later)
+    exports = snapshots.raw_jsons(sink, pc_id, [file_hash for file_hash in plans if file_hash not in later])
     mapped: list[MappedSession] = []
-    for session_snapshots in batch:
-        data = exports.pop(session_snapshots[0].file_hash, None)
-        if data is None:  # compacted since it was listed: a newer snapshot is loaded next run
+    for file_hash, (session_snapshots, before) in plans.items():
+        latest = session_snapshots[0]
+        if file_hash in later:
+            hands = read_later.pop(file_hash, None)
+            ledger = snapshots.stored_ledger_row(pc_id, latest, now)
+        else:
+            data = exports.pop(file_hash, None)
+            hands, ledger, starts[file_hash] = _whole_export(
+                pc_id, latest, before, data, starts[file_hash], now
+            )
+        if hands is None:  # compacted since it was listed: a newer snapshot is loaded next run
             continue
-        mapped.append(_map_session(pc_id, session_snapshots, data, now, load))
+        mapped.append(_map_session(pc_id, latest, before, hands, starts[file_hash], ledger, now, load))
     return mapped
 
 
+def _whole_export(
+    pc_id: str,
+    latest: Snapshot,
+    before: dict[str, Any] | None,
+    data: dict[str, Any] | None,
+    start: int | None,
+    now: datetime,
+) -> tuple[list[Any] | None, dict[str, Any], int]:
+    """The hands of `data` from the first changed one, the ledger row and that position; the digests are
+    computed here when the ledger has none that decide it (`start` None)."""
+    if data is None:
+        return None, {}, 0
+    if start is None:
+        # every digest this load needs, each hand serialized once
+        known = snapshots.digests(data, [*compared_counts(before), *snapshots.ledger_counts(data)])
+        start = first_changed_hand(data, before, known)
+        ledger = snapshots.ledger_row(pc_id, latest, data, now, known)
+    else:
+        ledger = snapshots.stored_ledger_row(pc_id, latest, now)
+    hands = data["Hands"] if isinstance(data.get("Hands"), list) else []
+    return hands[start - 1 :], ledger, start
+
+
 def _map_session(
-    pc_id: str, session_snapshots: list[Snapshot], data: dict[str, Any], now: datetime, load: HandLoad
+    pc_id: str,
+    latest: Snapshot,
+    before: dict[str, Any] | None,
+    hands: list[Any],
+    first: int,
+    ledger: dict[str, Any],
+    now: datetime,
+    load: HandLoad,
 ) -> MappedSession:
-    latest = session_snapshots[0]
-    before = _loaded_before(session_snapshots)
-    # every digest this load needs, each hand serialized once
-    known = snapshots.digests(data, [*compared_counts(before), *snapshots.ledger_counts(data)])
-    first = first_changed_hand(data, before, known)
-    rows = map_hands(pc_id, latest.session_id, data, first, now)
+    """The rows of `hands`, the export's entries from position `first` on."""
+    rows = map_hand_entries(pc_id, latest.session_id, hands, first, now)
     load.refused.extend(rows.refused)
     load.unmapped.update(rows.unmapped)
     previous = (before or {}).get("hand_count") or 0
-    ledger = snapshots.ledger_row(pc_id, latest, data, now, known)
     rewritten = [row["id"] for row in rows.hands if row["hand_index"] <= previous]
     return MappedSession(latest.session_id, rows, first, previous, ledger, rewritten)

@@ -73,6 +73,17 @@ def digests(data: dict[str, Any], hand_counts: Iterable[int]) -> dict[int, str]:
     return {count: found[min(count, len(hands))] for count in counts}
 
 
+def stored_digest(snapshot: Snapshot, hand_count: int) -> str | None:
+    """`digest(<its export>, hand_count)` from the digests the ledger holds for `snapshot` (all its hands,
+    all but the last), without its export; None when those do not hold it."""
+    total = snapshot.hand_count
+    if not snapshot.digested or total is None:
+        return None
+    if hand_count >= total:
+        return snapshot.ledger["content_digest"]
+    return snapshot.ledger.get("prefix_digest") if hand_count == total - 1 else None
+
+
 def ledger_counts(data: dict[str, Any]) -> list[int]:
     """The hand counts whose digests a ledger row holds: all hands (content), all but the last (prefix)."""
     count = hand_count(data)
@@ -115,6 +126,8 @@ def raw_json(sink: Sink, pc_id: str, file_hash: str) -> dict[str, Any] | None:
 def raw_jsons(sink: Sink, pc_id: str, file_hashes: list[str]) -> dict[str, dict[str, Any]]:
     """The exports of the PC's snapshots `file_hashes` by file hash, in one read; those compacted are
     left out."""
+    if not file_hashes:
+        return {}
     rows = sink.select(LEDGER, ["file_hash", "raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hashes})
     return {
         row["file_hash"]: json.loads(value) if isinstance(value := row["raw_json"], str) else value
@@ -123,13 +136,30 @@ def raw_jsons(sink: Sink, pc_id: str, file_hashes: list[str]) -> dict[str, dict[
     }
 
 
+def ledger_digests(data: dict[str, Any], known: dict[int, str] | None = None) -> dict[str, str | None]:
+    """The digests a ledger row holds for the export `data`: of all its hands (content) and of all but the
+    last (prefix). `known`: `digests` of `data` that include `ledger_counts(data)`, when the caller has them.
+    Landing stores them with each new content (`staging.session_row`), so a later load can tell where a
+    rewrite's new hands start without reading the export back (`hand_loading`)."""
+    count = hand_count(data)
+    found = known if known is not None else digests(data, ledger_counts(data))
+    return {"content_digest": found[count], "prefix_digest": found[count - 1] if count else None}
+
+
 def ledger_row(
     pc_id: str, snapshot: Snapshot, data: dict[str, Any], now: datetime, known: dict[int, str] | None = None
 ) -> dict[str, Any]:
-    """The identity and digests of a snapshot, from its export `data` (`known`: `digests` of it that
-    include `ledger_counts(data)`, when the caller has them)."""
-    count = hand_count(data)
-    found = known if known is not None else digests(data, ledger_counts(data))
+    """The identity and digests of a snapshot, from its export `data` (`known`: as for `ledger_digests`)."""
+    return _identity_row(pc_id, snapshot, now, ledger_digests(data, known))
+
+
+def stored_ledger_row(pc_id: str, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
+    """The identity and digests of a snapshot whose digests the ledger holds already (`digested`)."""
+    digests_ = {column: snapshot.ledger[column] for column in ("content_digest", "prefix_digest")}
+    return _identity_row(pc_id, snapshot, now, digests_)
+
+
+def _identity_row(pc_id: str, snapshot: Snapshot, now: datetime, digests_: dict[str, Any]) -> dict[str, Any]:
     return {
         "gfx_pc_id": pc_id,
         "file_hash": snapshot.file_hash,
@@ -137,10 +167,19 @@ def ledger_row(
         "hand_count": snapshot.hand_count,
         "nas_path": snapshot.nas_path,
         "file_mtime": snapshot.file_mtime,
-        "content_digest": found[count],
-        "prefix_digest": found[count - 1] if count else None,
+        **digests_,
         "updated_at": now,
     }
+
+
+def hands_from(sink: Sink, pc_id: str, starts: dict[str, int]) -> dict[str, list[Any]]:
+    """The `Hands` entries of the PC's snapshots from a 1-based position on (`starts`: file hash -> first
+    position), read in one call where they are stored (gfx_snapshot_hands, migrations/0012); the
+    snapshots compacted are left out."""
+    if not starts:
+        return {}
+    arguments = {"pc_id": pc_id, "file_hashes": list(starts), "first_hands": list(starts.values())}
+    return sink.call("gfx_snapshot_hands", arguments) or {}
 
 
 def record(sink: Sink, rows: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from gfx_assets.lib.nas_sync import snapshots
 from gfx_assets.lib.nas_sync.scan import FileStat, storable, written_within
 from gfx_assets.lib.pokergfx.session import (
     ParsedSession,
@@ -124,7 +125,9 @@ def _too_large(file: FileStat, max_bytes: int) -> Rejection:
 
 def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSession) -> dict:
     """The columns of one stored content in the ledger `gfx_session_snapshots`, raw_json aside; the game's
-    `gfx_sessions` row is the winning content's (see migrations/0008). Every row carries every column."""
+    `gfx_sessions` row is the winning content's (see migrations/0008). Every row carries every column,
+    the content's digests included (`snapshots.ledger_digests`: the file is parsed here anyway, and a live
+    session's next hand load then need not read this export back)."""
     created, times = session.session_created_at, session.times
     return {
         "gfx_pc_id": pc_id,
@@ -146,6 +149,7 @@ def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSessi
         "session_start_time": _iso(times.session_start_time),
         "session_end_time": _iso(times.session_end_time),
         "sync_source": "nas_central",
+        **snapshots.ledger_digests(session.data),
     }
 
 

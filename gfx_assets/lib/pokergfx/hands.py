@@ -64,11 +64,17 @@ def map_hands(
     pc_id: str, session_id: int, data: Json, first_index: int = 1, now: datetime | None = None
 ) -> HandRows:
     """Rows of the hands at positions `first_index`.. of the export `data` (earlier ones are left out)."""
+    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
+    return map_hand_entries(pc_id, session_id, hands[first_index - 1 :], first_index, now)
+
+
+def map_hand_entries(
+    pc_id: str, session_id: int, entries: list[Any], first_index: int = 1, now: datetime | None = None
+) -> HandRows:
+    """Rows of `entries`, the entries of an export's `Hands` from position `first_index` on."""
     now = now or datetime.now(UTC)
     rows = HandRows()
-    hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
-    later = hands[first_index - 1 :]
-    for index, hand in _objects(rows, HANDS, f"session_id={session_id}", "Hands", later, first_index):
+    for index, hand in _objects(rows, HANDS, f"session_id={session_id}", "Hands", entries, first_index):
         _add_hand(rows, pc_id, session_id, index, hand, now)
     return rows
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +63,7 @@ class ParsedSession:
     payouts: list[int] | None
     times: SessionTimes
     json_text: str
+    data: dict[str, Any] = field(repr=False, compare=False)  # the parsed export, for the ledger's digests
 
 
 def sha256_hex(raw: bytes) -> str:
@@ -90,6 +91,7 @@ def parse_session(raw: bytes, file_name: str, max_bytes: int | None = None) -> P
         payouts=_payouts(data.get("Payouts")),
         times=session_times(hands),
         json_text=text,
+        data=data,
     )
 
 
