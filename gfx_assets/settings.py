@@ -63,6 +63,11 @@ class GfxSettings(BaseSettings):
         "(for a NAS whose directory mtimes cannot be trusted).",
     )
     batch_size: PositiveInt = Field(500, description="Rows per upsert chunk.")
+    hand_load_processes: PositiveInt = Field(
+        2,
+        description="Worker processes that load a big backlog of hands (4 batches of 500 hands or more: "
+        "a first sync, a re-sync); 1 = in the run's own process. Each takes ~50-75 MB.",
+    )
     max_file_bytes: PositiveInt = Field(64 * 1024 * 1024, description="Larger files are rejected.")
     rescan_threshold: PositiveInt = Field(200, description="More changed files than this: rescan run.")
     sink: Literal["postgres", "supabase"] = Field("postgres", description="Where rows are written.")

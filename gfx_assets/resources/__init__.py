@@ -38,12 +38,14 @@ def _sink(settings: GfxSettings) -> GfxSink:
             url=str(settings.supabase_url),
             service_key=dg.EnvVar("GFX_SUPABASE_SERVICE_KEY"),
             batch_size=settings.batch_size,
+            hand_load_processes=settings.hand_load_processes,
             max_body_bytes=settings.rest_max_body_bytes,
             request_deadline_seconds=settings.sink_request_deadline_seconds,
         )
     return PostgresSinkResource(
         database=_database(settings),
         batch_size=settings.batch_size,
+        hand_load_processes=settings.hand_load_processes,
         request_deadline_seconds=settings.sink_request_deadline_seconds,
     )
 

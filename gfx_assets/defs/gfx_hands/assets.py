@@ -51,7 +51,7 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     PC's rows in each table (gfx_players: the whole table)."""
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
-        load = load_pc_hands(target, pc_id)
+        load = load_pc_hands(target, pc_id, processes=sink.hand_load_processes)
         rows = pc_row_counts(target, pc_id)
     context.log.info(f"{load.sessions} session(s) loaded: {load.hands} hands, {load.events} events")
     _log_findings(context, load)

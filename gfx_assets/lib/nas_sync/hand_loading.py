@@ -6,18 +6,21 @@ newer snapshot normally extends the one loaded before: when that one's digest eq
 newer one's first k hands, only hands k+1.. are written; when only its last hand differs (it was still
 in progress), hands k.. are; otherwise every hand is. Landing stores those two digests of every new
 content (`snapshots.ledger_digests`), so a live rewrite's load compares them without its export and reads
-only the new hands (`first_new_hand_stored`, `snapshots.hands_from`): its cost does not grow with the
-session. Contents landed without digests, or several hands past the one loaded, are digested here from
-their whole export. Every write is an upsert on the natural keys,
-so a replay rewrites the same rows. Hands, seats and events the latest snapshot no longer holds are
-deleted, so the tables always mirror it. Players and seats are written in the players' lock order, so
-that PCs loading at the same moment cannot deadlock on the players they share (see `player_totals`).
+only the new hands (`first_new_hand_stored`, `snapshots.hands_from`), however long the session. Contents
+landed without digests, or several hands past the one loaded, are digested here from their whole export.
+Every write is an upsert on the natural keys, so a replay rewrites the same rows. Hands, seats and events
+the latest snapshot no longer holds are deleted, so the tables always mirror it. Players and seats are
+written in the players' lock order, so that PCs loading at the same moment cannot deadlock on the players
+they share (see `player_totals`).
 Sessions are read and written in batches (`BATCH_HANDS`), each session's ledger mark written after all of
-its batch's rows, so a batch that fails half-way is loaded again whole (`hand_writes`).
+its batch's rows, so a batch that fails half-way is loaded again whole (`hand_writes`). A big backlog's
+batches can be loaded by worker processes at once: the batches of a PC are disjoint sessions, and players
+and seats are written in lock order as for PCs loading at once; the players are recounted after all.
 """
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from gfx_assets.lib.common.batching import batches as packed
@@ -33,6 +36,7 @@ from gfx_assets.lib.nas_sync.hand_writes import (
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
 from gfx_assets.lib.pokergfx.hands import map_hand_entries
 from gfx_assets.lib.sinks import Sink
+from gfx_assets.lib.sinks.workers import in_workers
 
 MAX_EXAMPLES = 20
 # Sessions are loaded in batches of about this many hands. Each batch costs the same few round trips
@@ -40,20 +44,42 @@ MAX_EXAMPLES = 20
 # holds, which for sessions of 1-3 hands had cost ~25 ms a session; and a batch holds its exports and
 # rows in memory at once (a hand is ~30 rows: itself, its seats and events), which the budget bounds.
 BATCH_HANDS = 500
+# A backlog of at least this many batches is loaded in worker processes (when asked for): starting one
+# costs ~0.5 s, loading a full batch ~1 s, so smaller loads (a live session's next hand) stay in process.
+WORKER_BATCHES = 4
 
 
 def load_pc_hands(
-    sink: Sink, pc_id: str, now: datetime | None = None, batch_hands: int = BATCH_HANDS
+    sink: Sink,
+    pc_id: str,
+    now: datetime | None = None,
+    batch_hands: int = BATCH_HANDS,
+    processes: int = 1,
 ) -> HandLoad:
     """Load the PC's sessions whose latest snapshot is not loaded, batch by batch, then recount their
-    players."""
+    players. A backlog of at least WORKER_BATCHES batches is loaded by `processes` worker processes when
+    that is more than one (`sinks.workers`): one maps a batch while another waits on the database."""
     now = now or datetime.now(UTC)
+    plan = list(batches(sessions_to_load(sink, pc_id), batch_hands))
+    factory = sink.factory() if processes > 1 and len(plan) >= WORKER_BATCHES else None
+    work = partial(load_batch, pc_id=pc_id, now=now)
+    loads = in_workers(factory, work, plan, processes) if factory else (work(sink, batch) for batch in plan)
     load = HandLoad()
     touched: dict[str, dict[str, Any]] = {}
-    for batch in batches(sessions_to_load(sink, pc_id), batch_hands):
-        touched.update(write_batch(sink, pc_id, _map_batch(sink, pc_id, batch, now, load), now, load))
+    for batch_load, players in loads:
+        load.add(batch_load)
+        touched.update(players)
     load.players = player_totals.recount(sink, list(touched.values()), now)
     return load
+
+
+def load_batch(
+    sink: Sink, batch: list[list[Snapshot]], pc_id: str, now: datetime
+) -> tuple[HandLoad, dict[str, dict[str, Any]]]:
+    """Map and write one batch of sessions: what it wrote, and its players' identity rows by hash."""
+    load = HandLoad()
+    players = write_batch(sink, pc_id, _map_batch(sink, pc_id, batch, now, load), now, load)
+    return load, players
 
 
 def batches(sessions: list[list[Snapshot]], budget: int) -> Iterator[list[list[Snapshot]]]:

@@ -34,6 +34,13 @@ class HandLoad:
     refused: list[str] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
 
+    def add(self, other: "HandLoad") -> None:
+        """Count in what another load (of a batch) wrote."""
+        for counted in ("sessions", "hands", "hand_players", "events", "players", "deleted_hands"):
+            setattr(self, counted, getattr(self, counted) + getattr(other, counted))
+        self.refused.extend(other.refused)
+        self.unmapped.update(other.unmapped)
+
     def note_refused(self, table: str, failures: list[RowFailure]) -> None:
         for failure in failures:
             key = {

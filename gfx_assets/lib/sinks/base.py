@@ -49,6 +49,9 @@ class SinkUnavailable(RuntimeError):
         super().__init__(message)
         self.retry_after = retry_after
 
+    def __reduce__(self) -> tuple:  # raised in a worker process, re-raised whole in its parent
+        return type(self), (str(self), self.retry_after)
+
 
 @dataclass(frozen=True)
 class RequestRetry:
@@ -94,6 +97,9 @@ class RowRejected(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        return type(self), (self.code, self.message)
+
 
 @dataclass(frozen=True)
 class RowFailure:
@@ -138,6 +144,10 @@ class Sink(Protocol):
     def call(self, function: str, arguments: Row) -> Any:
         """The result of the database function `function` called with named `arguments` (PostgREST's
         `/rpc/<function>`); functions called through a sink must be safe to call again (retries)."""
+
+    def factory(self) -> Callable[[], "Sink"] | None:
+        """A picklable callable that opens another sink like this one (for a worker process, see
+        `gfx_assets.lib.sinks.workers`); None when this sink cannot be opened elsewhere."""
 
     def close(self) -> None: ...
 

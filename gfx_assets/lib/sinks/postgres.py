@@ -9,6 +9,7 @@ statement here is an upsert on a natural key, a delete or update by filter, or a
 """
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 import psycopg
@@ -114,6 +115,9 @@ class PostgresSink:
         query = sql.SQL("SELECT {}({})").format(sql.Identifier(function), named)
         params = list(arguments.values())
         return self._run(lambda conn: conn.execute(query, params).fetchone()[0], f"call of {function}")
+
+    def factory(self) -> Callable[[], "PostgresSink"]:
+        return partial(PostgresSink, self._url, self._connect_timeout, self._retry)
 
     def close(self) -> None:
         if self._conn is not None:

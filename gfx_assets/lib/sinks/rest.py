@@ -18,6 +18,7 @@ The service key never appears in a message, a log line, `repr` or `str`.
 import itertools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -76,6 +77,8 @@ class SupabaseRestSink:
         self._key = service_key
         self._batch_size = batch_size
         self._max_body_bytes = max_body_bytes
+        self._timeout = timeout
+        self._own_transport = transport is None
         self._parsers: dict[str, dict[str, Callable[[str], Any]]] | None = None
         self._client = httpx.Client(
             base_url=f"{self._url}/rest/v1",
@@ -86,6 +89,15 @@ class SupabaseRestSink:
 
     def __repr__(self) -> str:
         return f"SupabaseRestSink(url={self._url!r})"
+
+    def factory(self) -> Callable[[], "SupabaseRestSink"] | None:
+        """None with a transport given (tests' fault injection): it cannot be sent to another process."""
+        if not self._own_transport:
+            return None
+        return partial(
+            SupabaseRestSink, self._url, self._key, self._batch_size, self._max_body_bytes, self._timeout,
+            retry=self._retry,
+        )  # fmt: skip
 
     def upsert(
         self,
