@@ -62,6 +62,7 @@ from sync_bench_rest import (  # noqa: E402
     rest_contender,
     rest_summary,
 )
+from tree_memory import TreeMemory  # noqa: E402
 
 from gfx_assets.lib.common.embedded_lease import embedded_server_lease  # noqa: E402
 from gfx_assets.lib.common.migrations import migrate  # noqa: E402
@@ -106,17 +107,22 @@ def fresh_database(server: str, name: str) -> str:
 
 def run_child(role: str, env: dict[str, str]) -> dict:
     """This script in a child process as `role`; its last stdout line is a JSON object of figures.
-    Peak RSS is the child's own VmHWM: the rusage of a forked child also counts its parent's pages."""
+    Peak RSS is the child's own VmHWM: the rusage of a forked child also counts its parent's pages.
+    The tree's peak RSS adds the child's own worker processes (the hand load's, GFX_HAND_LOAD_PROCESSES):
+    the sum of the RSS of the child and its descendants, sampled every 50 ms (`TreeMemory`)."""
     command = [sys.executable, __file__, "--child", role]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.run(command, env=env, stdout=out, stderr=err, check=False)
+        child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
+        with TreeMemory(child.pid) as tree:
+            returncode = child.wait()
         seconds = time.perf_counter() - started
         out.seek(0), err.seek(0)
         output, errors = out.read().decode(), err.read().decode()
-    if child.returncode != 0:
-        raise RuntimeError(f"{role} failed ({child.returncode}): {errors[-3000:]}")
-    return {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
+    if returncode != 0:
+        raise RuntimeError(f"{role} failed ({returncode}): {errors[-3000:]}")
+    figures = {"seconds": seconds, **json.loads(output.strip().splitlines()[-1])}
+    return figures | ({"tree_peak_rss_mb": tree.peak_mb} if "peak_rss_mb" in figures else {})
 
 
 def step_child() -> None:
@@ -213,18 +219,23 @@ def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
     """One line per contender: its median, and its ratio to the ledger's COPY and to the all-rows COPY."""
     median = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
     lines = [
-        "| contender | median s | MB/s | × binary COPY | × COPY all rows | peak RSS MB (max) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| contender | median s | MB/s | × binary COPY | × COPY all rows | peak RSS MB (max) "
+        "| with its workers, MB (max) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, runs in results.items():
         seconds = median[name]
-        rss = max((r["peak_rss_mb"] for r in runs if "peak_rss_mb" in r), default=None)
-        rss_text = f"{rss:.0f}" if rss is not None else "-"
+        rss, tree = (_most(runs, figure) for figure in ("peak_rss_mb", "tree_peak_rss_mb"))
         lines.append(
             f"| {name} | {seconds:.2f} | {megabytes / seconds:.1f} | {seconds / median['binary COPY']:.2f} "
-            f"| {seconds / median[ALL_ROWS]:.2f} | {rss_text} |"
+            f"| {seconds / median[ALL_ROWS]:.2f} | {rss} | {tree} |"
         )
     return "\n".join(lines + rest_summary(results))
+
+
+def _most(runs: list[dict], figure: str) -> str:
+    values = [run[figure] for run in runs if figure in run]
+    return f"{max(values):.0f}" if values else "-"
 
 
 def dagster_storage(server: str) -> str:

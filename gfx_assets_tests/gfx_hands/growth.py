@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 
+from gfx_assets.lib.nas_sync import manifest
 from gfx_assets.lib.nas_sync.compaction import Compaction, Retention, compact_pc
 from gfx_assets.lib.nas_sync.hand_loading import HandLoad, load_pc_hands
 from gfx_assets.lib.nas_sync.landing import WritePlan, land
@@ -29,7 +30,11 @@ def land_file(sink: Sink, nas_root: Path, pc_id: str, path: Path) -> None:
     """Land the file's current content in gfx_sessions, as the first stage of a sync run does."""
     nas_path = path.relative_to(nas_root).as_posix()
     staged = Staged()
-    rows = staged_rows(nas_root, pc_id, stat_files(nas_root, [nas_path]), staged, MAX_BYTES, 0.0)
+    files = list(stat_files(nas_root, [nas_path]))
+    rewrites = manifest.rewritten(
+        files, manifest.synced_keys(sink, pc_id, [file.stored_path for file in files])
+    )
+    rows = staged_rows(nas_root, pc_id, files, staged, MAX_BYTES, 0.0, rewrites)
     land(sink, pc_id, rows, staged, WritePlan(batch_size=500, max_chunk_bytes=MAX_BYTES))
 
 

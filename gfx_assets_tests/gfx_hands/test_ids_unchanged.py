@@ -51,9 +51,9 @@ DUMPS = {  # table: (columns, order); every column of the table but created_at (
         "player_hash",
     ),
     # the snapshots' digests and load marks (the rest of the ledger is written by the gfx_sessions step);
-    # the digests of the snapshots the load did not read (superseded): since landing stores every content's
-    # digests, so that a live rewrite's load need not read the export back, they are no longer NULL there,
-    # and test_landing_stores_the_digests_of_each_content checks them against the exports
+    # the digests of the snapshots the load did not read (superseded): since landing stores the digests of
+    # a rewritten file's content, so that a live rewrite's load need not read the export back, they are no
+    # longer NULL there; test_landing_stores_the_digests_of_a_rewritten_file checks them against the exports
     "gfx_session_snapshots": (
         "gfx_pc_id, file_hash, session_id, hand_count, nas_path, "
         "CASE WHEN hands_loaded_at IS NOT NULL THEN content_digest END, "

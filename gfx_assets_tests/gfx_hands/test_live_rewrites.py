@@ -1,7 +1,8 @@
-"""A live session's rewrite is loaded from its new hands only (issue 20), on both sinks: landing stores each
-content's digests, the next hand load compares them with the load before without reading the export back,
-and reads the new hands where they are stored (gfx_snapshot_hands, migrations/0012). A content landed
-without digests, or one several hands past the load before, is digested from its whole export instead."""
+"""A live session's rewrite is loaded from its new hands only (issue 20), on both sinks: landing stores the
+digests of a rewritten file's content, the next hand load compares them with the load before without
+reading the export back, and reads the new hands where they are stored (gfx_snapshot_hands, migrations/0012).
+A first content, one landed without digests, or one several hands past the load before, is digested from
+its whole export instead."""
 
 import json
 from pathlib import Path
@@ -55,20 +56,34 @@ def _hand_indexes(database_url: str) -> list[int]:
     return [index for (index,) in query(database_url, "SELECT hand_index FROM gfx_hands ORDER BY 1")]
 
 
-def test_landing_stores_the_digests_of_each_content(
+def test_landing_stores_the_digests_of_a_rewritten_file(
     gfx_sink: GfxSink, nas_root: Path, database_url: str
 ) -> None:
     with gfx_sink.open() as sink:
-        grow(sink, nas_root, PC, SyntheticSession(seed=41), 3, "keep")
-    stored = query(
+        grow(sink, nas_root, PC, session := SyntheticSession(seed=41), 2, "keep")
+        _add_hand_and_land(sink, nas_root, session)  # landed, its hands not loaded yet
+    [(raw_json, content, prefix)] = query(
         database_url,
-        "SELECT raw_json::text, content_digest, prefix_digest FROM gfx_session_snapshots ORDER BY hand_count",
+        "SELECT raw_json::text, content_digest, prefix_digest FROM gfx_session_snapshots "
+        "WHERE hands_loaded_at IS NULL",
     )
-    assert len(stored) == 3
-    for raw_json, content, prefix in stored:
-        data = json.loads(raw_json)
-        count = snapshots.hand_count(data)
-        assert (content, prefix) == (snapshots.digest(data, count), snapshots.digest(data, count - 1))
+    data = json.loads(raw_json)
+    assert (content, prefix) == (snapshots.digest(data, 3), snapshots.digest(data, 2))
+
+
+def test_a_first_content_is_digested_by_its_hand_load(
+    gfx_sink: GfxSink, nas_root: Path, database_url: str
+) -> None:
+    session = SyntheticSession(seed=47)
+    with gfx_sink.open() as sink:
+        _add_hand_and_land(sink, nas_root, session)
+        landed = query(database_url, "SELECT content_digest FROM gfx_session_snapshots")
+        load_pc_hands(sink, PC)
+    [(raw_json, content)] = query(
+        database_url, "SELECT raw_json::text, content_digest FROM gfx_session_snapshots"
+    )
+    assert landed == [(None,)]
+    assert content == snapshots.digest(json.loads(raw_json), 1)
 
 
 def test_a_rewrite_with_one_more_hand_reads_only_that_hand(

@@ -51,10 +51,14 @@ def gfx_sessions(
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         files = _scan(context, config, nas, pc_id)
-        todo = manifest.pending(files, manifest.synced_keys(target, pc_id))
+        done = manifest.synced_keys(target, pc_id)
+        todo = manifest.pending(files, done)
         context.log.info(f"scan: {len(files)} files, {len(todo)} not yet synced")
         staged = Staged()
-        rows = staged_rows(nas.path, pc_id, todo, staged, nas.max_file_bytes, nas.still_writing_seconds)
+        rewrites = manifest.rewritten(todo, done)
+        rows = staged_rows(
+            nas.path, pc_id, todo, staged, nas.max_file_bytes, nas.still_writing_seconds, rewrites
+        )
         landed = land(target, pc_id, rows, staged, sink.write_plan, _progress(context, len(todo)))
         _log_staged(context, staged)
         context.log.info(f"upsert: {landed.upserted} rows, {len(landed.rejections)} rejected")

@@ -38,6 +38,13 @@ def pending(files: Iterable[FileStat], done: set[tuple[str, int, datetime]]) -> 
     return [file for file in files if file.key not in done]
 
 
+def rewritten(files: Iterable[FileStat], done: set[tuple[str, int, datetime]]) -> set[str]:
+    """The stored paths of `files` whose path the manifest holds with another fingerprint: files rewritten
+    since they were synced (a live session's next hand)."""
+    synced_paths = {path for path, _, _ in done}
+    return {file.stored_path for file in files if file.stored_path in synced_paths and file.key not in done}
+
+
 def not_done(sink: Sink, pc_id: str, files: list[FileStat], pc_files: int) -> list[FileStat]:
     """`pending` for some of the PC's `pc_files` settled files: a few are read by path, many by reading
     every row of the PC; no files, no query."""

@@ -8,7 +8,7 @@ landed, so only the rest is read and parsed again.
 """
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,11 @@ from gfx_assets.lib.pokergfx.session import (
     sha256_hex,
 )
 
+# The digests of a content (`snapshots.ledger_digests`) are computed here, where the file is parsed anyway,
+# for a rewritten file: a live session's next hand load then compares them without reading the export
+# back. A first content's are computed by its hand load (a first sync of many files loads its hands in
+# worker processes, and its gfx_sessions step stays as fast). Every row carries both columns.
+NOT_DIGESTED = {"content_digest": None, "prefix_digest": None}
 # A truncated file this young is PokerGFX still writing it: leave it for a later run, don't reject.
 STILL_WRITING_SECONDS = 300.0  # default of GFX_STILL_WRITING_SECONDS
 
@@ -65,13 +70,18 @@ def staged_rows(
     staged: Staged,
     max_file_bytes: int,
     still_writing_seconds: float = STILL_WRITING_SECONDS,
+    rewrites: Container[str] = frozenset(),
 ) -> Iterator[StagedRow]:
     """Parse every file once and yield one row per distinct content of this PC; everything else
-    (duplicates, rejections, files still being written or unreadable) is noted in `staged`."""
+    (duplicates, rejections, files still being written or unreadable) is noted in `staged`. The content
+    of a file at a stored path in `rewrites` (`manifest.rewritten`) gets its digests here."""
     seen: set[str] = set()
     for file in files:
         staged.scanned += 1
-        item = _stage_one(nas_root, pc_id, file, max_file_bytes, still_writing_seconds, seen, staged)
+        digested = file.stored_path in rewrites
+        item = _stage_one(
+            nas_root, pc_id, file, max_file_bytes, still_writing_seconds, seen, staged, digested
+        )
         if item is not None:
             staged.staged += 1
             yield item
@@ -85,6 +95,7 @@ def _stage_one(
     still_writing_seconds: float,
     seen: set[str],
     staged: Staged,
+    digested: bool,
 ) -> StagedRow | None:
     if file.size > max_bytes:
         staged.rejections.append(_too_large(file, max_bytes))
@@ -111,7 +122,8 @@ def _stage_one(
             staged.rejections.append(Rejection(*_ident(file), file_hash, rejected.reason, rejected.detail))
         return None
     seen.add(file_hash)
-    return StagedRow(session_row(pc_id, file, file_hash, session), session.json_text)
+    digests = snapshots.ledger_digests(session.data) if digested else NOT_DIGESTED
+    return StagedRow(session_row(pc_id, file, file_hash, session) | digests, session.json_text)
 
 
 def _ident(file: FileStat) -> tuple[str, int, int]:
@@ -124,10 +136,8 @@ def _too_large(file: FileStat, max_bytes: int) -> Rejection:
 
 
 def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSession) -> dict:
-    """The columns of one stored content in the ledger `gfx_session_snapshots`, raw_json aside; the game's
-    `gfx_sessions` row is the winning content's (see migrations/0008). Every row carries every column,
-    the content's digests included (`snapshots.ledger_digests`: the file is parsed here anyway, and a live
-    session's next hand load then need not read this export back)."""
+    """The columns of one stored content in the ledger `gfx_session_snapshots`, raw_json and digests aside;
+    the game's `gfx_sessions` row is the winning content's (see migrations/0008)."""
     created, times = session.session_created_at, session.times
     return {
         "gfx_pc_id": pc_id,
@@ -149,7 +159,6 @@ def session_row(pc_id: str, file: FileStat, file_hash: str, session: ParsedSessi
         "session_start_time": _iso(times.session_start_time),
         "session_end_time": _iso(times.session_end_time),
         "sync_source": "nas_central",
-        **snapshots.ledger_digests(session.data),
     }
 
 
