@@ -27,12 +27,14 @@ class ReadRecorder:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
         self.reads: list[tuple[str, str, Any]] = []
+        self.selects: list[tuple[str, list[str], dict[str, Any]]] = []  # table, columns, filters
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.sink, name)
 
     def select(self, table: str, columns: list[str], filters: dict[str, Any]) -> list[dict[str, Any]]:
         self.reads.append(("select", table, list(columns)))
+        self.selects.append((table, list(columns), dict(filters)))
         return self.sink.select(table, columns, filters)
 
     def call(self, function: str, arguments: dict[str, Any]) -> Any:
@@ -99,6 +101,19 @@ def test_a_rewrite_with_one_more_hand_reads_only_that_hand(
     [hands_read] = [read[2] for read in recorder.reads if read[1] == "gfx_snapshot_hands"]
     assert hands_read["first_hands"] == [6]
     assert _hand_indexes(database_url) == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_load_reads_the_ledger_of_the_sessions_it_loads_only(
+    gfx_sink: GfxSink, nas_root: Path, database_url: str
+) -> None:
+    with gfx_sink.open() as sink:
+        grow(sink, nas_root, PC, SyntheticSession(seed=48), 3, "keep")  # loaded: not read again
+        _add_hand_and_land(sink, nas_root, live := SyntheticSession(seed=49))
+        recorder = ReadRecorder(sink)
+        load = load_pc_hands(recorder, PC)
+    assert load.sessions == 1
+    ledger_reads = [filters for _, columns, filters in recorder.selects if "hand_count" in columns]
+    assert ledger_reads == [{"gfx_pc_id": PC, "session_id": [live.game_id]}]
 
 
 def test_a_content_landed_without_digests_is_digested_from_its_export(

@@ -4,10 +4,10 @@ of a PC's sessions. Dagster-free.
 Only sessions whose latest snapshot has not been loaded yet are read (the ledger's hands_loaded_at). A
 newer snapshot normally extends the one loaded before: when that one's digest equals the digest of the
 newer one's first k hands, only hands k+1.. are written; when only its last hand differs (it was still
-in progress), hands k.. are; otherwise every hand is. Landing stores those two digests of every new
-content (`snapshots.ledger_digests`), so a live rewrite's load compares them without its export and reads
-only the new hands (`first_new_hand_stored`, `snapshots.hands_from`), however long the session. Contents
-landed without digests, or several hands past the one loaded, are digested here from their whole export.
+in progress), hands k.. are; otherwise every hand is. Landing stores those two digests of a rewritten
+file's content (`staging`), so a live rewrite's load compares them without its export and reads only the
+new hands (`first_new_hand_stored`, `snapshots.hands_from`), however long the session. A first content,
+one landed without digests, or one several hands past the one loaded, is digested here from its export.
 Every write is an upsert on the natural keys, so a replay rewrites the same rows. Hands, seats and events
 the latest snapshot no longer holds are deleted, so the tables always mirror it. Players and seats are
 written in the players' lock order, so that PCs loading at the same moment cannot deadlock on the players
@@ -47,6 +47,7 @@ BATCH_HANDS = 500
 # A backlog of at least this many batches is loaded in worker processes (when asked for): starting one
 # costs ~0.5 s, loading a full batch ~1 s, so smaller loads (a live session's next hand) stay in process.
 WORKER_BATCHES = 4
+NAMED_SESSIONS_MAX = 200  # more sessions to load than this: the PC's ledger is read whole, in one query
 
 
 def load_pc_hands(
@@ -101,10 +102,16 @@ def pc_row_counts(sink: Sink, pc_id: str) -> dict[str, int]:
 
 def sessions_to_load(sink: Sink, pc_id: str) -> list[list[Snapshot]]:
     """The snapshots (newest first) of each session whose latest snapshot's hands are not loaded: a new
-    snapshot, a session stored before the hand tables existed, or one whose hand load failed."""
+    snapshot, a session stored before the hand tables existed, or one whose hand load failed. Only the
+    sessions with a snapshot not loaded are read, by name when they are few (a live run: the PC's ledger
+    holds every content of the season), else the PC's whole ledger."""
+    pending = sorted(snapshots.sessions_not_loaded(sink, pc_id))
+    if not pending:
+        return []
+    named = pending if len(pending) <= NAMED_SESSIONS_MAX else None
     return [
         session
-        for session in snapshots.pc_snapshots(sink, pc_id).values()
+        for session in snapshots.pc_snapshots(sink, pc_id, named).values()
         if session[0].session_id is not None and not session[0].ledger.get("hands_loaded_at")
     ]
 

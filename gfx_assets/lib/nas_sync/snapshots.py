@@ -73,6 +73,13 @@ def digests(data: dict[str, Any], hand_counts: Iterable[int]) -> dict[int, str]:
     return {count: found[min(count, len(hands))] for count in counts}
 
 
+def sessions_not_loaded(sink: Sink, pc_id: str) -> set[int]:
+    """The PC's sessions with a snapshot whose hands were never loaded (read by the database's filter, not
+    row by row: a PC's ledger grows by a row per rewrite, all season)."""
+    rows = sink.select(LEDGER, ["session_id"], {"gfx_pc_id": pc_id, "hands_loaded_at": None})
+    return {row["session_id"] for row in rows if row["session_id"] is not None}
+
+
 def stored_digest(snapshot: Snapshot, hand_count: int) -> str | None:
     """`digest(<its export>, hand_count)` from the digests the ledger holds for `snapshot` (all its hands,
     all but the last), without its export; None when those do not hold it."""
@@ -99,11 +106,17 @@ def _closed(canonical_so_far: Any) -> str:  # a hashlib.sha256 object
     return canonical_so_far.hexdigest()
 
 
-def pc_snapshots(sink: Sink, pc_id: str) -> dict[int | None, list[Snapshot]]:
-    """Every snapshot of the PC by session, newest first (the order that picks the gfx_sessions row)."""
+def pc_snapshots(
+    sink: Sink, pc_id: str, session_ids: list[int] | None = None
+) -> dict[int | None, list[Snapshot]]:
+    """Every snapshot of the PC (or of its sessions `session_ids`) by session, newest first (the order that
+    picks the gfx_sessions row)."""
     sessions: dict[int | None, list[Snapshot]] = {}
     columns = list(dict.fromkeys([*_IDENTITY, *_LEDGER_COLUMNS]))
-    for row in sink.select(LEDGER, columns, {"gfx_pc_id": pc_id}):
+    filters: dict[str, Any] = {"gfx_pc_id": pc_id}
+    if session_ids is not None:
+        filters["session_id"] = session_ids
+    for row in sink.select(LEDGER, columns, filters):
         snapshot = Snapshot(**{column: row[column] for column in _IDENTITY}, ledger=row)
         sessions.setdefault(snapshot.session_id, []).append(snapshot)
     for snapshots in sessions.values():
