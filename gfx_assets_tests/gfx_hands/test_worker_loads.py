@@ -54,7 +54,7 @@ def test_a_backlog_loaded_by_worker_processes_stores_what_one_process_stores(
     with synced.open() as sink:
         recorder = FactoryRecorder(sink)
         load = load_pc_hands(recorder, PC, now=LOADED_AT, batch_hands=SMALL_BATCHES, processes=2)
-    assert recorder.factories == 1
+    assert (recorder.factories, load.worker_processes) == (1, 2)
     assert load.refused == []
     assert table_digests(database_url) == RECORDED
 
@@ -64,8 +64,8 @@ def test_a_backlog_below_the_worker_threshold_is_loaded_in_process(
 ) -> None:
     with synced.open() as sink:
         recorder = FactoryRecorder(sink)
-        load_pc_hands(recorder, PC, now=LOADED_AT, processes=2)  # table-GG: fewer than 4 batches of 500
-    assert recorder.factories == 0
+        load = load_pc_hands(recorder, PC, now=LOADED_AT, processes=2)  # table-GG: under 4 batches of 500
+    assert (recorder.factories, load.worker_processes) == (0, 0)
     assert table_digests(database_url) == RECORDED
 
 

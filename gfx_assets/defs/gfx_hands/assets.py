@@ -48,12 +48,14 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     """Loads, for every session of the PC whose latest snapshot changed, its new hands (and a last hand
     that was still in progress) into the four tables. Export entries or rows not stored (`refused`) and
     values stored as NULL (`unmapped`) are counted in metadata and logged; `dagster/row_count` is the
-    PC's rows in each table (gfx_players: the whole table)."""
+    PC's rows in each table (gfx_players: the whole table). A big backlog (a first sync, a re-sync) is
+    loaded by GFX_HAND_LOAD_PROCESSES worker processes (`worker_processes`; 0: in the run's process)."""
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         load = load_pc_hands(target, pc_id, processes=sink.hand_load_processes)
         rows = pc_row_counts(target, pc_id)
-    context.log.info(f"{load.sessions} session(s) loaded: {load.hands} hands, {load.events} events")
+    workers = f" by {load.worker_processes} worker processes" if load.worker_processes else ""
+    context.log.info(f"{load.sessions} session(s) loaded{workers}: {load.hands} hands, {load.events} events")
     _log_findings(context, load)
     refused = {
         "refused_rows": len(load.refused),
@@ -68,7 +70,14 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     for name, metadata in counts.items():
         table = {**_unmapped(load.unmapped, name), "dagster/row_count": dg.MetadataValue.int(rows[name])}
         yield dg.MaterializeResult(
-            asset_key=name, metadata={"sessions_loaded": load.sessions, **metadata, **refused, **table}
+            asset_key=name,
+            metadata={
+                "sessions_loaded": load.sessions,
+                "worker_processes": load.worker_processes,
+                **metadata,
+                **refused,
+                **table,
+            },
         )
 
 

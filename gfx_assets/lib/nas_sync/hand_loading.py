@@ -65,7 +65,7 @@ def load_pc_hands(
     factory = sink.factory() if processes > 1 and len(plan) >= WORKER_BATCHES else None
     work = partial(load_batch, pc_id=pc_id, now=now)
     loads = in_workers(factory, work, plan, processes) if factory else (work(sink, batch) for batch in plan)
-    load = HandLoad()
+    load = HandLoad(worker_processes=processes if factory else 0)
     touched: dict[str, dict[str, Any]] = {}
     for batch_load, players in loads:
         load.add(batch_load)

@@ -31,6 +31,7 @@ class HandLoad:
     events: int = 0
     players: int = 0
     deleted_hands: int = 0
+    worker_processes: int = 0  # that loaded the batches (0: the caller's own process)
     refused: list[str] = field(default_factory=list)
     unmapped: Counter[str] = field(default_factory=Counter)
 
