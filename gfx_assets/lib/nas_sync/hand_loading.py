@@ -174,18 +174,17 @@ def _map_batch(
     exports = snapshots.raw_jsons(sink, pc_id, [file_hash for file_hash in plans if file_hash not in later])
     mapped: list[MappedSession] = []
     for file_hash, (session_snapshots, before) in plans.items():
-        latest = session_snapshots[0]
+        latest, start = session_snapshots[0], starts[file_hash]
         if file_hash in later:
-            hands = read_later.pop(file_hash, None)
-            ledger = snapshots.stored_ledger_row(pc_id, latest, now)
+            found = read_later.pop(file_hash, None)
+            read = None if found is None else (found, snapshots.stored_ledger_row(pc_id, latest, now), start)
         else:
             data = exports.pop(file_hash, None)
-            hands, ledger, starts[file_hash] = _whole_export(
-                pc_id, latest, before, data, starts[file_hash], now
-            )
-        if hands is None:  # compacted since it was listed: a newer snapshot is loaded next run
+            read = None if data is None else _whole_export(pc_id, latest, before, data, start, now)
+        if read is None:  # compacted since it was listed: a newer snapshot is loaded next run
             continue
-        mapped.append(_map_session(pc_id, latest, before, hands, starts[file_hash], ledger, now, load))
+        hands, ledger, first = read
+        mapped.append(_map_session(pc_id, latest, before, hands, first, ledger, now, load))
     return mapped
 
 
@@ -193,14 +192,12 @@ def _whole_export(
     pc_id: str,
     latest: Snapshot,
     before: dict[str, Any] | None,
-    data: dict[str, Any] | None,
+    data: dict[str, Any],
     start: int | None,
     now: datetime,
-) -> tuple[list[Any] | None, dict[str, Any], int]:
+) -> tuple[list[Any], dict[str, Any], int]:
     """The hands of `data` from the first changed one, the ledger row and that position; the digests are
     computed here when the ledger has none that decide it (`start` None)."""
-    if data is None:
-        return None, {}, 0
     if start is None:
         # every digest this load needs, each hand serialized once
         known = snapshots.digests(data, [*compared_counts(before), *snapshots.ledger_counts(data)])
