@@ -3,6 +3,7 @@ stages: stage (parse + hash) -> land in gfx_sessions -> load the hand tables -> 
 compaction tests, bench/compaction_bench.py and bench/live_growth_bench.py (which times each stage through
 `grow`'s `on_step`)."""
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,19 @@ MAX_BYTES = 64 * 1024 * 1024
 
 def export_path(nas_root: Path, pc_id: str, session: SyntheticSession) -> Path:
     return nas_root / pc_id / f"{session.created:%m%d}" / session.file_name
+
+
+def last_hand_in_progress(nas_root: Path, pc_id: str, seed: int) -> tuple[Path, dict, dict]:
+    """A session of 3 hands written two ways: its last hand still in progress (no events yet), then
+    complete; the export's path (its folder made), and the two documents, in that order."""
+    session = SyntheticSession(seed=seed)
+    for _ in range(3):
+        session.add_hand()
+    complete = json.loads(session.to_json_bytes())
+    in_progress = {**complete, "Hands": [*complete["Hands"][:2], {**complete["Hands"][2], "Events": []}]}
+    path = export_path(nas_root, pc_id, session)
+    path.parent.mkdir(parents=True)
+    return path, in_progress, complete
 
 
 def land_file(sink: Sink, nas_root: Path, pc_id: str, path: Path) -> None:

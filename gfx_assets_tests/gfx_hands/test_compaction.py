@@ -12,9 +12,9 @@ from gfx_assets.lib.nas_sync import audits
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, encode_export, write_session
 from gfx_assets.resources import GfxSink
 from gfx_assets_tests.gfx_hands.growth import (
-    export_path,
     final_json_bytes,
     grow,
+    last_hand_in_progress,
     stored_json_bytes,
     sync_file,
 )
@@ -93,13 +93,7 @@ def test_a_newer_snapshot_writes_only_its_new_hands(
 def test_a_last_hand_still_in_progress_is_rewritten(
     gfx_sink: GfxSink, nas_root: Path, database_url: str
 ) -> None:
-    session = SyntheticSession(seed=18)
-    for _ in range(3):
-        session.add_hand()
-    complete = json.loads(session.to_json_bytes())
-    in_progress = {**complete, "Hands": [*complete["Hands"][:2], {**complete["Hands"][2], "Events": []}]}
-    path = export_path(nas_root, PC, session)
-    path.parent.mkdir(parents=True)
+    path, in_progress, complete = last_hand_in_progress(nas_root, PC, seed=18)
     with gfx_sink.open() as sink:
         for document in (in_progress, complete):
             path.write_bytes(encode_export(document))

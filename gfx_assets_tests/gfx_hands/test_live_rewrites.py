@@ -15,7 +15,7 @@ from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
 from gfx_assets.lib.pokergfx.synthetic import SyntheticSession, encode_export, write_session
 from gfx_assets.lib.sinks import Sink
 from gfx_assets.resources import GfxSink
-from gfx_assets_tests.gfx_hands.growth import export_path, grow, land_file
+from gfx_assets_tests.gfx_hands.growth import export_path, grow, land_file, last_hand_in_progress
 from gfx_assets_tests.support import execute, query
 
 PC = "PC01"
@@ -151,13 +151,7 @@ def test_several_new_hands_since_the_last_load_are_loaded_from_the_whole_export(
 def test_a_last_hand_still_in_progress_is_rewritten_from_the_stored_digests(
     gfx_sink: GfxSink, nas_root: Path, database_url: str
 ) -> None:
-    session = SyntheticSession(seed=45)
-    for _ in range(3):
-        session.add_hand()
-    complete = json.loads(session.to_json_bytes())
-    in_progress = {**complete, "Hands": [*complete["Hands"][:2], {**complete["Hands"][2], "Events": []}]}
-    path = export_path(nas_root, PC, session)
-    path.parent.mkdir(parents=True)
+    path, in_progress, complete = last_hand_in_progress(nas_root, PC, seed=45)
     with gfx_sink.open() as sink:
         path.write_bytes(encode_export(in_progress))
         land_file(sink, nas_root, PC, path)
