@@ -8,7 +8,7 @@ answered no. Every step leaves a screenshot in gfx_assets_tests/browser/artifact
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +34,8 @@ SENSOR_BUSY = """
          + (SELECT count(*) FROM runs WHERE status IN ('QUEUED', 'NOT_STARTED', 'STARTING', 'STARTED'))"""
 # The runs that landed files of PC01 or PC02, with the backfill they belong to (NULL: not a backfill's).
 LANDING_RUNS = (
-    "SELECT run_id FROM sync_events WHERE event_type = 'sync' AND file_count > 0 AND gfx_pc_id = ANY(%s)"
+    "SELECT run_id, gfx_pc_id FROM sync_events"
+    " WHERE event_type = 'sync' AND file_count > 0 AND gfx_pc_id = ANY(%s)"
 )
 BACKFILL_OF = "SELECT value FROM run_tags WHERE run_id = %s AND key = 'dagster/backfill'"
 
@@ -128,7 +129,7 @@ def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
     page.locator("label", has=page.get_by_role("checkbox")).click()  # the switch drawn over the input
     expect(page.get_by_role("checkbox")).not_to_be_checked()
     wait_for(lambda: _dagster(home, SENSOR_BUSY) == [(0,)], 120, "the NAS sensor's last tick and runs to end")
-    landed_before = {run_id for (run_id,) in _in_target(home, LANDING_RUNS, PCS[:2])}
+    landed_before = set(_in_target(home, LANDING_RUNS, PCS[:2]))
     new_sessions = {
         pc: _new_session(nas_root / pc / "1202", seed) for pc, seed in (("PC01", 71), ("PC02", 72))
     }
@@ -143,8 +144,13 @@ def _backfill_two_pcs(page: Page, nas_root: Path, home: Path) -> dict[str, int]:
     expect(dialog.get_by_text("2 partitions")).to_be_visible()
     dialog.get_by_role("button", name="Launch backfill").click()
     wait_for(lambda: len(_stored_pcs(home, new_sessions)) == 2, 300, "the backfill's rows to land")
-    landing = {run_id for (run_id,) in _in_target(home, LANDING_RUNS, PCS[:2])} - landed_before
-    assert len(landing) == 2 and all(_dagster(home, BACKFILL_OF, run_id) for run_id in landing)
+    # A run records its sync event after its rows commit: wait for both PCs' events, not only the rows.
+    landing = wait_for(
+        lambda: _landing_runs_of_each(home, new_sessions, landed_before),
+        120,
+        "both runs to record their sync",
+    )
+    assert len(landing) == 2 and all(_dagster(home, BACKFILL_OF, run_id) for run_id, _ in landing)
     _nav(page, "Runs").click()
     page.get_by_role("tab", name="Backfills").click()
     rows = page.locator("[class*=VirtualizedTable_row]")  # the runs feed draws its rows with divs
@@ -210,6 +216,12 @@ def _in_target(home: Path, statement: str, *params: object) -> list[tuple]:
 def _rejected(home: Path) -> list[str]:
     with _target(home) as conn:
         return [row[0] for row in conn.execute("SELECT nas_path FROM gfx_rejected_files").fetchall()]
+
+
+def _landing_runs_of_each(home: Path, pcs: Iterable[str], landed_before: set[tuple]) -> set[tuple] | None:
+    """The landing runs (run_id, pc) since `landed_before`, once every PC of `pcs` has one."""
+    runs = set(_in_target(home, LANDING_RUNS, list(pcs))) - landed_before
+    return runs if {pc for _, pc in runs} == set(pcs) else None
 
 
 def _stored_pcs(home: Path, sessions: dict[str, int]) -> set[str]:
