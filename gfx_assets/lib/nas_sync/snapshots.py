@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gfx_assets.lib.common import fast_json
 from gfx_assets.lib.common.tables import LEDGER
 from gfx_assets.lib.nas_sync.manifest import as_datetime
 from gfx_assets.lib.sinks import Sink, require_all_written
@@ -143,7 +144,7 @@ def raw_jsons(sink: Sink, pc_id: str, file_hashes: list[str]) -> dict[str, dict[
         return {}
     rows = sink.select(LEDGER, ["file_hash", "raw_json"], {"gfx_pc_id": pc_id, "file_hash": file_hashes})
     return {
-        row["file_hash"]: json.loads(value) if isinstance(value := row["raw_json"], str) else value
+        row["file_hash"]: fast_json.loads(value) if isinstance(value := row["raw_json"], str) else value
         for row in rows
         if row["raw_json"] is not None
     }

@@ -14,6 +14,8 @@ import sys
 from enum import StrEnum
 from typing import Any
 
+from gfx_assets.lib.common import fast_json
+
 
 class RejectReason(StrEnum):
     """Why a file cannot become a `gfx_sessions` row."""
@@ -117,6 +119,11 @@ def _finite_float(literal: str) -> float:
 
 
 def _loads(text: str) -> Any:
+    return fast_json.loads(text, _strict_loads)
+
+
+def _strict_loads(text: str) -> Any:
+    """The standard library's parse, which names the reason of a document that cannot be stored."""
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:

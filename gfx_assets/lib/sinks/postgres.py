@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 from psycopg.adapt import Dumper
+from psycopg.types.json import set_json_loads
 
+from gfx_assets.lib.common import fast_json
 from gfx_assets.lib.common.redaction import redact
 from gfx_assets.lib.sinks.base import (
     INSUFFICIENT_PRIVILEGE,
@@ -169,6 +171,7 @@ class PostgresSink:
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
             self._conn.adapters.register_dumper(JsonText, _JsonTextDumper)
+            set_json_loads(fast_json.loads, self._conn)  # an export read back: the same values, sooner
         return self._conn
 
     def _run(self, work: Callable[[psycopg.Connection], T], what: str) -> T:

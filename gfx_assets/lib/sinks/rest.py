@@ -26,6 +26,7 @@ from uuid import UUID
 import httpx
 from pydantic import SecretStr
 
+from gfx_assets.lib.common import fast_json
 from gfx_assets.lib.sinks import rest_wire as wire
 from gfx_assets.lib.sinks.base import (
     INSUFFICIENT_PRIVILEGE,
@@ -161,7 +162,9 @@ class SupabaseRestSink:
     def call(self, function: str, arguments: Row) -> Any:
         body = wire.ENCODER.encode(arguments).encode()
         headers = {"Content-Type": "application/json"}
-        return self._send("POST", "/rpc" + wire.path(function), content=body, headers=headers).json()
+        return fast_json.loads(
+            self._send("POST", "/rpc" + wire.path(function), content=body, headers=headers).content
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -174,7 +177,7 @@ class SupabaseRestSink:
             response = self._send(
                 "GET", wire.path(table), params=params + paging, headers={"Prefer": "count=exact"}
             )
-            page = response.json()
+            page = fast_json.loads(response.content)
             rows.extend(page)
             total = wire.total(response.headers.get("Content-Range"))
             if not page or (len(rows) >= total if total is not None else len(page) < PAGE_ROWS):
