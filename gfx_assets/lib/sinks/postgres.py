@@ -10,6 +10,7 @@ statement here is an upsert on a natural key, a delete or update by filter, or a
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import psycopg
@@ -193,9 +194,10 @@ class PostgresSink:
 def _copy_rows(
     cursor: psycopg.Cursor, statement: sql.Composed, columns: list[str], rows: Sequence[Row]
 ) -> None:
+    values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            copy.write_row(values(row))
 
 
 def _translate(error: psycopg.Error, url: str) -> Exception:
