@@ -108,8 +108,9 @@ def fresh_database(server: str, name: str) -> str:
 def run_child(role: str, env: dict[str, str]) -> dict:
     """This script in a child process as `role`; its last stdout line is a JSON object of figures.
     Peak RSS is the child's own VmHWM: the rusage of a forked child also counts its parent's pages.
-    The tree's peak RSS adds the child's own worker processes (the hand load's, GFX_HAND_LOAD_PROCESSES):
-    the sum of the RSS of the child and its descendants, sampled every 50 ms (`TreeMemory`)."""
+    The tree's peak RSS adds the child's descendants: the hand load's worker processes
+    (GFX_HAND_LOAD_PROCESSES) and Dagster's compute-log capture of each step (two `tail -F` and two
+    `watch_orphans.py` processes, ~26 MB); the sum of their RSS, sampled every 50 ms (`TreeMemory`)."""
     command = [sys.executable, __file__, "--child", role]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -220,7 +221,7 @@ def report(results: dict[str, list[dict]], megabytes: float, files: int) -> str:
     median = {name: statistics.median(r["seconds"] for r in runs) for name, runs in results.items()}
     lines = [
         "| contender | median s | MB/s | × binary COPY | × COPY all rows | peak RSS MB (max) "
-        "| with its workers, MB (max) |",
+        "| process tree, MB (max) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, runs in results.items():
