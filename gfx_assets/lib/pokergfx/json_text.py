@@ -94,7 +94,7 @@ def load_object(text: str) -> dict[str, Any]:
     if not text.strip(_JSON_WHITESPACE):
         detail = "the file has no content" if not text else "the file holds only whitespace"
         raise RejectedFile(RejectReason.EMPTY_FILE, detail, incomplete=not text)
-    data = _loads(text)
+    data = fast_json.loads(text, _strict_loads)  # the strict parse names why a document is refused
     if not isinstance(data, dict):
         detail = f"the top-level JSON value is {_JSON_KINDS[type(data)]}, not an object"
         raise RejectedFile(RejectReason.NOT_AN_OBJECT, detail)
@@ -116,10 +116,6 @@ def _finite_float(literal: str) -> float:
     if math.isinf(value):
         raise _NonFiniteNumber(f"the number {literal[:40]} overflows to infinity")
     return value
-
-
-def _loads(text: str) -> Any:
-    return fast_json.loads(text, _strict_loads)
 
 
 def _strict_loads(text: str) -> Any:
