@@ -1,7 +1,7 @@
 """JSON decoding of the exports (issue 20), every decoder on the same documents in one run.
 
     .venv/bin/python bench/json_bench.py              # 60 files of the full corpus + the real fixtures
-    options: --files 60 --rounds 5
+    options: --files 60 --rounds 5 --corpus full
 
 Contenders, each decoding every document once per round, in rotating order (medians of the rounds):
 - `json.loads`: the standard library, plain;
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from sync_bench import corpus  # noqa: E402
+from sync_bench import BENCH_HOME, corpus  # noqa: E402
 
 from gfx_assets.lib.common import fast_json  # noqa: E402
 from gfx_assets.lib.common.paths import SHARED_FIXTURES  # noqa: E402
@@ -38,13 +38,13 @@ DECODERS: dict[str, Callable[[str], object]] = {
 }
 
 
-def documents(files: int) -> dict[str, list[str]]:
-    nas, _ = corpus("full")
+def documents(corpus_name: str, files: int, bench_home: Path) -> dict[str, list[str]]:
+    nas, _ = corpus(corpus_name, bench_home)
     synthetic = sorted(nas.rglob("*.json"))[:files]
     real = sorted((SHARED_FIXTURES / "table-GG").rglob("*.json"))
     assert real, f"real PokerGFX exports missing: {SHARED_FIXTURES}"
     sets = {
-        f"{len(synthetic)} files of the full corpus": [p.read_bytes().decode() for p in synthetic],
+        f"{len(synthetic)} files of the {corpus_name} corpus": [p.read_bytes().decode() for p in synthetic],
         f"{len(real)} real exports": [p.read_bytes().decode("utf-8-sig") for p in real],
     }
     as_jsonb = {
@@ -65,19 +65,30 @@ def measure(docs: list[str], rounds: int) -> dict[str, float]:
     return {name: statistics.median(times) for name, times in seconds.items()}
 
 
+def run(corpus_name: str, files: int, rounds: int, bench_home: Path = BENCH_HOME) -> str:
+    """The table: every decoder on every set of documents, medians of `rounds`."""
+    lines = [
+        "| documents | MB | decoder | median s | MB/s | × json.loads |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, docs in documents(corpus_name, files, bench_home).items():
+        megabytes = sum(len(text.encode()) for text in docs) / 1e6
+        medians = measure(docs, rounds)
+        for name, seconds in medians.items():
+            speed, ratio = megabytes / seconds, seconds / medians["json.loads"]
+            lines.append(
+                f"| {label} | {megabytes:.1f} | {name} | {seconds:.3f} | {speed:.0f} | {ratio:.2f} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", default="full", help="a corpus of bench/sync_bench.py")
     parser.add_argument("--files", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    print("| documents | MB | decoder | median s | MB/s | × json.loads |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for label, docs in documents(args.files).items():
-        megabytes = sum(len(text.encode()) for text in docs) / 1e6
-        medians = measure(docs, args.rounds)
-        for name, seconds in medians.items():
-            speed, ratio = megabytes / seconds, seconds / medians["json.loads"]
-            print(f"| {label} | {megabytes:.1f} | {name} | {seconds:.3f} | {speed:.0f} | {ratio:.2f} |")
+    print(run(args.corpus, args.files, args.rounds))
 
 
 if __name__ == "__main__":
