@@ -2,26 +2,13 @@
 hand load after the first writes the new hand (and at most the one before it, had it been in progress),
 never the whole session again. Timings are printed by the benchmark, never asserted here."""
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from gfx_assets_tests.bench import load_bench
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "live_growth_bench.py"
 HANDS = 6
 
 
-def _live_growth_bench() -> ModuleType:
-    sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("live_growth_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_each_hand_load_of_a_growing_session_writes_only_the_new_hands(database_url: str) -> None:
-    bench = _live_growth_bench()
+    bench = load_bench("live_growth_bench")
     samples = bench.grow_once(database_url, HANDS)
     assert [s.k for s in samples] == list(range(1, HANDS + 1))
     assert samples[0].hands == 1

@@ -2,25 +2,16 @@
 marks it synced, times every case and sees the one new file requested alone. Timings are printed by
 the benchmark, never asserted here."""
 
-import importlib.util
 from pathlib import Path
 
+from gfx_assets_tests.bench import load_bench
 from gfx_assets_tests.support import query
-
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "sensor_bench.py"
-
-
-def _sensor_bench():
-    spec = importlib.util.spec_from_file_location("sensor_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_sensor_bench_measures_every_case_and_requests_the_new_file_alone(
     tmp_path: Path, database_url: str
 ) -> None:
-    bench = _sensor_bench()
+    bench = load_bench("sensor_bench")
     results = bench.run(tmp_path / "nas", database_url, pcs=2, files=50, folders=2, repeat=1)
     assert results["files"] == 100
     assert query(database_url, "SELECT count(*) FROM gfx_file_manifest WHERE status = 'synced'") == [(100,)]

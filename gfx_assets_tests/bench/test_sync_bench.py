@@ -4,14 +4,12 @@ fresh database, the table holds a row for each and the REST / direct line, the a
 as many rows as the whole command wrote, and so does the whole command through the REST sink. Timings
 are printed by the benchmark, never asserted here."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from gfx_assets.lib.common.postgres import with_database
+from gfx_assets_tests.bench import load_bench
 from gfx_assets_tests.support import query
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "sync_bench.py"
 THROUGH_REST = (  # the tables the whole command through the REST sink must fill as the direct one does
     *("gfx_sessions", "gfx_session_snapshots", "gfx_hands", "gfx_hand_players", "gfx_events", "gfx_players"),
 )
@@ -21,16 +19,8 @@ WRITTEN = (  # every table the whole command writes and the all-rows reference C
 )
 
 
-def _sync_bench():
-    sys.path.insert(0, str(BENCH.parent))
-    spec = importlib.util.spec_from_file_location("sync_bench", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_sync_bench_runs_every_contender_into_its_own_database(tmp_path: Path, server_url: str) -> None:
-    bench = _sync_bench()
+    bench = load_bench("sync_bench")
     outcome = bench.run("tiny", server_url, repeat=1, external=False, bench_home=tmp_path, rest=True)
     assert outcome["files"] == 12
     contenders = {
