@@ -63,6 +63,11 @@ class GfxSettings(BaseSettings):
         "(for a NAS whose directory mtimes cannot be trusted).",
     )
     batch_size: PositiveInt = Field(500, description="Rows per upsert chunk.")
+    landing_connections: PositiveInt = Field(
+        2,
+        description="PostgreSQL connections a landing writes its chunks over at once (GFX_SINK=postgres); "
+        "each keeps a server process busy with the files' JSON.",
+    )
     hand_load_processes: PositiveInt = Field(
         2,
         description="Worker processes that load a big backlog of hands (4 batches of 500 hands or more: "

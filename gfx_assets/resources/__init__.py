@@ -44,6 +44,7 @@ def _sink(settings: GfxSettings) -> GfxSink:
         )
     return PostgresSinkResource(
         database=_database(settings),
+        connections=settings.landing_connections,
         batch_size=settings.batch_size,
         hand_load_processes=settings.hand_load_processes,
         request_deadline_seconds=settings.sink_request_deadline_seconds,

@@ -13,9 +13,10 @@ from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources.database import GfxDatabase
 
 # Rows of one PostgreSQL chunk stay under this many bytes of JSON, whatever GFX_BATCH_SIZE says. With
-# one chunk being written and the next one parsed, a sync holds about twice this much file text, and
-# one COPY of this size keeps PostgreSQL busy long enough (~0.3 s) for the parse to keep up.
-POSTGRES_CHUNK_BYTES = 8 * 1024 * 1024
+# a chunk being written on each connection and the next one parsed, a sync holds about (connections + 1)
+# times this much file text, and one COPY of this size keeps PostgreSQL busy long enough (~0.3 s) for the
+# parse to keep up.
+POSTGRES_CHUNK_BYTES = 4 * 1024 * 1024
 # A sensor tick must end well within Dagster's 60 s sensor timeout, with several requests per tick.
 SENSOR_REQUEST_DEADLINE_SECONDS = 10.0
 
@@ -66,10 +67,16 @@ class GfxSink(dg.ConfigurableResource):
 
 
 class PostgresSinkResource(GfxSink):
-    """Writes straight to PostgreSQL with psycopg 3, over one connection: one chunk is COPYed while
-    the next one is parsed (PostgreSQL's jsonb input and our parser each keep one core busy)."""
+    """Writes straight to PostgreSQL with psycopg 3. A landing COPYs its chunks over `connections`
+    connections at once while the next chunk is parsed: PostgreSQL's jsonb input of one connection keeps
+    one core busy, and our parser needs about a third of another (BENCHMARKS.md, issue 20)."""
 
     database: GfxDatabase
+    connections: int = 2
+
+    @property
+    def concurrent_writes(self) -> int:
+        return self.connections
 
     def connect(self) -> Sink:
         return PostgresSink(self.database.resolved_url(), retry=self.request_retry)

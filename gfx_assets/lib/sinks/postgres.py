@@ -1,5 +1,7 @@
 """The direct PostgreSQL sink (psycopg 3): each chunk is one transaction that COPYs the rows into a
-temporary table and merges them with one `INSERT … SELECT … ON CONFLICT`. COPY is PostgreSQL's bulk
+temporary table and merges them with one `INSERT … SELECT … ON CONFLICT`. Each thread that writes has its
+own connection, so chunks written from several threads keep as many server processes busy (a landing's
+`WritePlan.writers`). COPY is PostgreSQL's bulk
 path: the rows travel as one stream (psycopg formats them in C), not as one statement per row, and a
 file's JSON text goes to the server as it is (escaped for COPY, never re-encoded by us).
 
@@ -8,6 +10,7 @@ restart of the server reconnects and runs the transaction again, which is safe b
 statement here is an upsert on a natural key, a delete or update by filter, or a read.
 """
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from operator import itemgetter
@@ -58,13 +61,16 @@ class _JsonTextDumper(Dumper):
 
 
 class PostgresSink:
-    """Writes to PostgreSQL over one connection, opened lazily and reopened after a failure."""
+    """Writes to PostgreSQL over one connection per calling thread, each opened lazily and reopened after a
+    failure; `close` closes them all."""
 
     def __init__(self, url: str, connect_timeout: float = 10, retry: RequestRetry | None = None) -> None:
         self._url = url
         self._connect_timeout = connect_timeout
         self._retry = retry or RequestRetry()
-        self._conn: psycopg.Connection | None = None
+        self._local = threading.local()  # .conn: the calling thread's connection
+        self._opened: list[psycopg.Connection] = []  # every thread's, for close()
+        self._opened_lock = threading.Lock()
         self._no_direct_copy: set[str] = set()  # tables row-level security keeps COPY out of
 
     def upsert(
@@ -123,9 +129,10 @@ class PostgresSink:
         return partial(PostgresSink, self._url, self._connect_timeout, self._retry)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()  # a thread that writes again reopens its own (see _connection)
 
     def _write(
         self,
@@ -169,11 +176,15 @@ class PostgresSink:
         self._run(write, f"upsert of {len(chunk)} row(s) into {table}")
 
     def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
-            self._conn.adapters.register_dumper(JsonText, _JsonTextDumper)
-            set_json_loads(fast_json.loads, self._conn)  # an export read back: the same values, sooner
-        return self._conn
+        conn: psycopg.Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
+            conn.adapters.register_dumper(JsonText, _JsonTextDumper)
+            set_json_loads(fast_json.loads, conn)  # an export read back: the same values, sooner
+            self._local.conn = conn
+            with self._opened_lock:
+                self._opened = [*(c for c in self._opened if not c.closed), conn]
+        return conn
 
     def _run(self, work: Callable[[psycopg.Connection], T], what: str) -> T:
         """`work` in one transaction, run again (on a new connection if need be) while transient."""
@@ -186,8 +197,9 @@ class PostgresSink:
             with conn.transaction():
                 return work(conn)
         except psycopg.Error as error:
-            if self._conn is not None and (self._conn.broken or self._conn.closed):
-                self.close()
+            conn = getattr(self._local, "conn", None)
+            if conn is not None and conn.broken:
+                conn.close()  # this thread reconnects on its next attempt
             raise _translate(error, self._url) from None
 
 
