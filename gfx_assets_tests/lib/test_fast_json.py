@@ -2,11 +2,17 @@
 exports and for documents at the edges (long integers, extreme floats, escapes), and the standard library's
 outcome, error included, for what msgspec refuses (non-finite numbers, lone surrogates, deep nesting).
 Random token soups, generated from a fixed seed, must decode to the same value or fail the same way.
+
+`fast_json.canonical` writes exactly `json.dumps(sort_keys=True, separators=(",", ":"))`'s bytes (the text
+of the digests stored in the ledger) for the real exports, their hands, floats of every magnitude, the
+characters msgspec writes otherwise, and the decodable token soups.
 """
 
 import json
 import random
+import struct
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -75,3 +81,65 @@ def test_random_token_soups_decode_or_fail_as_in_the_standard_library():
     ] == []
     decodable = sum(ok for (ok, _), _ in outcomes)
     assert 0 < decodable < len(outcomes), f"{decodable} of {len(outcomes)} decoded"
+
+
+def dumped(value: Any) -> bytes:
+    """The canonical JSON of before: the standard library's, sorted, without whitespace."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def test_canonical_json_of_every_real_export_and_each_of_its_hands_is_the_standard_librarys():
+    exports = sorted(REAL_EXPORTS.rglob("*.json"))
+    assert exports, f"real PokerGFX exports missing: {REAL_EXPORTS}"
+    for export in exports:
+        document = fast_json.loads(export.read_bytes().decode("utf-8-sig"))
+        for value in [document, *(document.get("Hands") or [])]:
+            assert fast_json.canonical(value) == dumped(value), export.name
+
+
+def test_canonical_json_of_floats_of_every_magnitude_is_the_standard_librarys():
+    rng = random.Random(21)
+    floats = [0.0, -0.0, 1e-4, 9.99e-5, 1e15, 9999999999999998.0, 1e16, 5e-324, 1.7976931348623157e308]
+    floats += [rng.uniform(1, 10) * 10.0**exponent for exponent in range(-307, 308) for _ in range(20)]
+    floats += [struct.unpack("d", rng.randbytes(8))[0] for _ in range(20000)]  # any bit pattern
+    floats = [value for value in floats if value - value == 0]  # not NaN nor an infinity
+    pairs = [[value, -value] for value in floats]
+    assert [pair for pair in pairs if fast_json.canonical(pair) != dumped(pair)] == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": "caf\u00e9", "a": "\x7f", "c": "".join(map(chr, range(32)))},
+        {"\u00e9": 1, "e": 2, "E": 3},
+        {"name": "e5 and 0.00001 in a string", "n": 123456789012345678901234567890},
+        {"deep": [[[[{"x": [None, True, False, 1.5]}]]]]},
+    ],
+)
+def test_canonical_json_at_the_edges_is_the_standard_librarys(value: Any):
+    assert fast_json.canonical(value) == dumped(value)
+
+
+def test_canonical_json_of_random_token_soups_is_the_standard_librarys():
+    """Of the soups that decode to finite numbers (what `canonical` is given: no document PostgreSQL
+    stores holds NaN or an infinity), lone surrogates included."""
+    rng = random.Random(22)
+    documents = ["".join(rng.choices(TOKENS, k=rng.randint(1, 12))) for _ in range(5000)]
+    values = [value for ok, value in map(_decoded_value, documents) if ok and _finite(value)]
+    assert len(values) > 100
+    assert [value for value in values if fast_json.canonical(value) != dumped(value)] == []
+
+
+def _decoded_value(document: str) -> tuple[bool, Any]:
+    try:
+        return True, fast_json.loads(document)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def _finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return value - value == 0  # NaN and the infinities are not
+    if isinstance(value, dict):
+        return all(map(_finite, value.values()))
+    return all(map(_finite, value)) if isinstance(value, list) else True

@@ -1,14 +1,14 @@
 """The snapshots of a PC's game sessions: every stored file content, one row each in the ledger
 `gfx_session_snapshots` (the game's `gfx_sessions` row holds its latest one). Dagster-free.
 
-A snapshot's digest is the SHA-256 of its canonical JSON (sorted keys, no whitespace): the top-level
+A snapshot's digest is the SHA-256 of its canonical JSON (sorted keys, no whitespace, as
+`json.dumps(sort_keys=True, separators=(",", ":"))` writes it: `fast_json.canonical`): the top-level
 fields without `Hands`, then its hands. `digest(data, k)` is the digest the snapshot would have if it
 held only the first k hands of `data`, so "the older snapshot is an exact prefix of the newer one"
 reads `older.content_digest == digest(newer, older.hand_count)`, without the older raw JSON.
 """
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,12 +63,13 @@ def digests(data: dict[str, Any], hand_counts: Iterable[int]) -> dict[int, str]:
     hands = data.get("Hands") if isinstance(data.get("Hands"), list) else []
     counts = list(hand_counts)
     wanted = {min(count, len(hands)) for count in counts}
-    top = _canonical({key: value for key, value in data.items() if key != "Hands"})
-    running = hashlib.sha256(f"[{top},[".encode())
+    top = fast_json.canonical({key: value for key, value in data.items() if key != "Hands"})
+    running = hashlib.sha256(b"[" + top + b",[")
     found: dict[int, str] = {}
     for position in range(max(wanted, default=0) + 1):
         if position:
-            running.update(f"{',' if position > 1 else ''}{_canonical(hands[position - 1])}".encode())
+            hand = fast_json.canonical(hands[position - 1])
+            running.update(b"," + hand if position > 1 else hand)
         if position in wanted:
             found[position] = _closed(running.copy())
     return {count: found[min(count, len(hands))] for count in counts}
@@ -96,10 +97,6 @@ def ledger_counts(data: dict[str, Any]) -> list[int]:
     """The hand counts whose digests a ledger row holds: all hands (content), all but the last (prefix)."""
     count = hand_count(data)
     return [count, count - 1] if count else [0]
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _closed(canonical_so_far: Any) -> str:  # a hashlib.sha256 object
