@@ -2,7 +2,8 @@
 (`PostgresSinkResource.connections`, GFX_LANDING_CONNECTIONS): each keeps a server process busy with the
 files' JSON. Shown by the database, not by timing: every insert into the ledger waits for an advisory lock
 the test holds, and the test sees that many of the sync's sessions waiting for it at once. Once the lock
-is let go, every file has landed exactly once.
+is let go, every file has landed exactly once. A sink that lands again and again (a live session, hand by
+hand) closes the connections of writer threads that have ended, so it never runs out of connections.
 """
 
 import threading
@@ -12,7 +13,9 @@ from pathlib import Path
 import dagster as dg
 import psycopg
 
+from gfx_assets.lib.common.overlap import overlapped
 from gfx_assets.lib.pokergfx.synthetic import seed_nas
+from gfx_assets.lib.sinks.postgres import PostgresSink
 from gfx_assets.resources import GfxDatabase, PostgresSinkResource
 from gfx_assets_tests.support import execute, nas, query, sync, write_registry
 
@@ -69,3 +72,34 @@ def test_a_landing_writes_two_chunks_at_once_over_two_connections(tmp_path: Path
     assert results and results[0].success
     ledger = "SELECT count(*), count(DISTINCT file_hash) FROM gfx_session_snapshots"
     assert query(database_url, ledger) == [(FILES, FILES)]
+
+
+OTHER_SESSIONS = """
+SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+"""
+
+
+def test_a_sink_that_lands_again_and_again_keeps_only_its_live_writers_connections(database_url: str) -> None:
+    sink = PostgresSink(database_url)
+    try:
+        for _ in range(5):  # five landings, each with two writer threads alive at once (the barrier)
+            both_writing = threading.Barrier(2, timeout=30)
+
+            def write(_: int, barrier: threading.Barrier = both_writing) -> None:
+                sink.count("gfx_sessions", {})
+                barrier.wait()
+
+            overlapped(range(2), write, lambda _: None, workers=2)
+        assert _other_sessions_settled_at(database_url, 2) == 2  # the last landing's two, not ten
+    finally:
+        sink.close()
+    assert _other_sessions_settled_at(database_url, 0) == 0
+
+
+def _other_sessions_settled_at(database_url: str, expected: int, seconds: float = 10.0) -> int:
+    """The other sessions of the test database, once they number `expected` (a closed connection's server
+    process ends a moment later) or `seconds` have passed (a bound, not a timing)."""
+    deadline = time.monotonic() + seconds
+    while (count := query(database_url, OTHER_SESSIONS)[0][0]) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return count

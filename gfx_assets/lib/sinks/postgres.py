@@ -69,7 +69,7 @@ class PostgresSink:
         self._connect_timeout = connect_timeout
         self._retry = retry or RequestRetry()
         self._local = threading.local()  # .conn: the calling thread's connection
-        self._opened: list[psycopg.Connection] = []  # every thread's, for close()
+        self._opened: dict[threading.Thread, psycopg.Connection] = {}  # by thread, for close()
         self._opened_lock = threading.Lock()
         self._no_direct_copy: set[str] = set()  # tables row-level security keeps COPY out of
 
@@ -130,8 +130,8 @@ class PostgresSink:
 
     def close(self) -> None:
         with self._opened_lock:
-            opened, self._opened = self._opened, []
-        for conn in opened:
+            opened, self._opened = self._opened, {}
+        for conn in opened.values():
             conn.close()  # a thread that writes again reopens its own (see _connection)
 
     def _write(
@@ -183,7 +183,12 @@ class PostgresSink:
             set_json_loads(fast_json.loads, conn)  # an export read back: the same values, sooner
             self._local.conn = conn
             with self._opened_lock:
-                self._opened = [*(c for c in self._opened if not c.closed), conn]
+                # the connections of threads that have ended (a landing's writers) close here, so a sink
+                # that lives across many landings holds one per live thread, not one per thread ever
+                ended = [thread for thread in self._opened if not thread.is_alive()]
+                for thread in ended:
+                    self._opened.pop(thread).close()
+                self._opened[threading.current_thread()] = conn
         return conn
 
     def _run(self, work: Callable[[psycopg.Connection], T], what: str) -> T:
