@@ -3,7 +3,8 @@
 files' JSON. Shown by the database, not by timing: every insert into the ledger waits for an advisory lock
 the test holds, and the test sees that many of the sync's sessions waiting for it at once. Once the lock
 is let go, every file has landed exactly once. A sink that lands again and again (a live session, hand by
-hand) closes the connections of writer threads that have ended, so it never runs out of connections.
+hand) keeps as many connections as ran at once, and requests one after another share one, whatever thread
+makes them.
 """
 
 import threading
@@ -79,7 +80,7 @@ SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid
 """
 
 
-def test_a_sink_that_lands_again_and_again_keeps_only_its_live_writers_connections(database_url: str) -> None:
+def test_a_sink_landing_again_and_again_keeps_as_many_connections_as_ran_at_once(database_url: str) -> None:
     sink = PostgresSink(database_url)
     try:
         for _ in range(5):  # five landings, each with two writer threads alive at once (the barrier)
@@ -90,10 +91,23 @@ def test_a_sink_that_lands_again_and_again_keeps_only_its_live_writers_connectio
                 barrier.wait()
 
             overlapped(range(2), write, lambda _: None, workers=2)
-        assert _other_sessions_settled_at(database_url, 2) == 2  # the last landing's two, not ten
+        assert _other_sessions_settled_at(database_url, 2) == 2  # two, not two per landing
     finally:
         sink.close()
     assert _other_sessions_settled_at(database_url, 0) == 0
+
+
+def test_requests_one_after_another_share_one_connection_whichever_thread_runs_them(
+    database_url: str,
+) -> None:
+    sink = PostgresSink(database_url)
+    try:
+        for _ in range(5):  # five landings of one chunk, each written on a thread of its own
+            overlapped(range(1), lambda _: sink.count("gfx_sessions", {}), lambda _: None, workers=1)
+            sink.count("gfx_sessions", {})  # and the run's own thread in between
+        assert _other_sessions_settled_at(database_url, 1) == 1
+    finally:
+        sink.close()
 
 
 def _other_sessions_settled_at(database_url: str, expected: int, seconds: float = 10.0) -> int:

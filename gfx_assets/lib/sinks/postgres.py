@@ -1,7 +1,11 @@
 """The direct PostgreSQL sink (psycopg 3): each chunk is one transaction that COPYs the rows into a
-temporary table and merges them with one `INSERT … SELECT … ON CONFLICT`. Each thread that writes has its
-own connection, so chunks written from several threads keep as many server processes busy (a landing's
-`WritePlan.writers`). COPY is PostgreSQL's bulk
+temporary table and merges them with one `INSERT … SELECT … ON CONFLICT`. A request takes an idle
+connection (or opens one) and gives it back when its transaction ends: requests from several threads at
+once keep as many server processes busy (a landing's `WritePlan.writers`), and requests one after another
+share one connection, whichever thread makes them (a live session's runs connect once each). That is a
+list of idle connections, not psycopg_pool: the pool connects in its own thread and reports a refused
+password or an unreachable server as a timeout, where the connect error itself (its SQLSTATE) is what
+tells a credential problem from an outage here (`_translate`). COPY is PostgreSQL's bulk
 path: the rows travel as one stream (psycopg formats them in C), not as one statement per row, and a
 file's JSON text goes to the server as it is (escaped for COPY, never re-encoded by us).
 
@@ -61,16 +65,15 @@ class _JsonTextDumper(Dumper):
 
 
 class PostgresSink:
-    """Writes to PostgreSQL over one connection per calling thread, each opened lazily and reopened after a
-    failure; `close` closes them all."""
+    """Writes to PostgreSQL over as many connections as requests run at once, each opened lazily; one that
+    breaks is dropped, the next request opens another. `close` closes the idle ones."""
 
     def __init__(self, url: str, connect_timeout: float = 10, retry: RequestRetry | None = None) -> None:
         self._url = url
         self._connect_timeout = connect_timeout
         self._retry = retry or RequestRetry()
-        self._local = threading.local()  # .conn: the calling thread's connection
-        self._opened: dict[threading.Thread, psycopg.Connection] = {}  # by thread, for close()
-        self._opened_lock = threading.Lock()
+        self._idle: list[psycopg.Connection] = []
+        self._idle_lock = threading.Lock()
         self._no_direct_copy: set[str] = set()  # tables row-level security keeps COPY out of
 
     def upsert(
@@ -129,10 +132,10 @@ class PostgresSink:
         return partial(PostgresSink, self._url, self._connect_timeout, self._retry)
 
     def close(self) -> None:
-        with self._opened_lock:
-            opened, self._opened = self._opened, {}
-        for conn in opened.values():
-            conn.close()  # a thread that writes again reopens its own (see _connection)
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
     def _write(
         self,
@@ -175,37 +178,38 @@ class PostgresSink:
 
         self._run(write, f"upsert of {len(chunk)} row(s) into {table}")
 
-    def _connection(self) -> psycopg.Connection:
-        conn: psycopg.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
-            conn.adapters.register_dumper(JsonText, _JsonTextDumper)
-            set_json_loads(fast_json.loads, conn)  # an export read back: the same values, sooner
-            self._local.conn = conn
-            with self._opened_lock:
-                # the connections of threads that have ended (a landing's writers) close here, so a sink
-                # that lives across many landings holds one per live thread, not one per thread ever
-                ended = [thread for thread in self._opened if not thread.is_alive()]
-                for thread in ended:
-                    self._opened.pop(thread).close()
-                self._opened[threading.current_thread()] = conn
+    def _checkout(self) -> psycopg.Connection:
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = psycopg.connect(self._url, connect_timeout=self._connect_timeout, autocommit=True)
+        conn.adapters.register_dumper(JsonText, _JsonTextDumper)
+        set_json_loads(fast_json.loads, conn)  # an export read back: the same values, sooner
         return conn
+
+    def _checkin(self, conn: psycopg.Connection) -> None:
+        if conn.broken or conn.closed:
+            conn.close()
+            return
+        with self._idle_lock:
+            self._idle.append(conn)
 
     def _run(self, work: Callable[[psycopg.Connection], T], what: str) -> T:
         """`work` in one transaction, run again (on a new connection if need be) while transient."""
         return self._retry.call(lambda: self._once(work), f"PostgreSQL {what}")
 
     def _once(self, work: Callable[[psycopg.Connection], T]) -> T:
-        """One transaction; psycopg errors leave as the sink's error kinds."""
+        """One transaction on a connection of its own; psycopg errors leave as the sink's error kinds."""
+        conn: psycopg.Connection | None = None
         try:
-            conn = self._connection()
+            conn = self._checkout()
             with conn.transaction():
                 return work(conn)
         except psycopg.Error as error:
-            conn = getattr(self._local, "conn", None)
-            if conn is not None and conn.broken:
-                conn.close()  # this thread reconnects on its next attempt
             raise _translate(error, self._url) from None
+        finally:
+            if conn is not None:
+                self._checkin(conn)  # a broken one is closed, not kept
 
 
 def _copy_rows(
