@@ -22,6 +22,8 @@ machine hits them alike.
   reference (its ratio is the last column).
 - execute_values: the same rows upserted with psycopg2's `execute_values` (ON CONFLICT on the key).
 - Sling / dlt: the same files, one row per file (path + document as jsonb), see external_tools.py.
+- Dagster's floor (under the table): the whole command on the tiny corpus, once, after the warm-up; the
+  peak RSS targets are this floor + 64 MB, of the process and of its tree.
 - `gfx-assets sync (REST)` (`--rest`, in the whole command's rounds): the whole command through the REST
   sink to the tests' PostgREST look-alike, see sync_bench_rest.py; "REST / direct" under the table.
 """
@@ -254,23 +256,38 @@ def run(
 ) -> dict:
     """Every contender `repeat` times on corpus `name` (the whole command, which also loads the hand
     tables and takes minutes on the full corpus, in the first `whole_rounds` rounds only, and so does
-    its REST twin with `rest`): {"files", "megabytes", "results", "table"}."""
+    its REST twin with `rest`), and Dagster's floor once: {"files", "megabytes", "results", "floor",
+    "table"}."""
     nas_root, registry = corpus(name, bench_home)
     files = sorted(nas_root.rglob("*.json"))
     megabytes = sum(path.stat().st_size for path in files) / 1e6
     contenders = contenders_for(nas_root, registry, server, external, rest)
+    storage = dagster_storage(server)
     # warm-up, untimed: Dagster's storage tables are created by a sync of the tiny corpus, and the
     # step reads this corpus into the page cache, which every contender then shares
     tiny_nas, tiny_registry = corpus("tiny", bench_home)
-    warmup = fresh_database(server, "bench_sync_warmup")
-    run_child("cli", child_env(tiny_nas, tiny_registry, warmup, dagster_storage(server)))
+    run_child("cli", child_env(tiny_nas, tiny_registry, fresh_database(server, "bench_sync_warmup"), storage))
     contenders["gfx_sessions step"](fresh_database(server, "bench_sync_warmup"))
+    floor_url = fresh_database(server, "bench_sync_floor")
+    floor = run_child("cli", child_env(tiny_nas, tiny_registry, floor_url, storage))  # Dagster's floor
     results: dict[str, list[dict]] = {}
     for round_number in range(repeat):
         skip = frozenset({WHOLE_COMMAND, REST_COMMAND} if round_number >= whole_rounds else ())
         measure_round(contenders, server, results, round_number, skip)
-    table = report(results, megabytes, len(files))
-    return {"files": len(files), "megabytes": megabytes, "results": results, "table": table}
+    table = report(results, megabytes, len(files)) + "\n" + floor_summary(floor)
+    return {"files": len(files), "megabytes": megabytes, "results": results, "floor": floor, "table": table}
+
+
+def floor_summary(floor: dict) -> str:
+    """Dagster's floor, measured in the same run after the warm-up: the peak RSS of the whole command
+    syncing the tiny corpus (12 files of 1-4 hands, too few batches for hand-load workers) into a fresh
+    database: Dagster, our definitions and a run's machinery; the tree adds Dagster's compute-log capture."""
+    process, tree = floor["peak_rss_mb"], floor["tree_peak_rss_mb"]
+    return (
+        "Dagster's floor (the whole command on the tiny corpus): "
+        f"process {process:.0f} MB, tree {tree:.0f} MB; "
+        f"floor + 64 MB: process {process + 64:.0f} MB, tree {tree + 64:.0f} MB"
+    )
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Smoke run of bench/sync_bench.py on its tiny corpus (2 PCs x 6 files), one round, without Sling and
 dlt, with the REST contender (`--rest`), so the benchmark cannot rot: every contender runs into its own
-fresh database, the table holds a row for each and the REST / direct line, the all-rows reference holds
-as many rows as the whole command wrote, and so does the whole command through the REST sink. Timings
-are printed by the benchmark, never asserted here."""
+fresh database, the table holds a row for each, the REST / direct line and Dagster's floor, the all-rows
+reference holds as many rows as the whole command wrote, and so does the whole command through the REST
+sink. Timings are printed by the benchmark, never asserted here."""
 
 from pathlib import Path
 
@@ -39,6 +39,8 @@ def test_the_sync_bench_runs_every_contender_into_its_own_database(tmp_path: Pat
     for name in outcome["results"]:
         assert f"| {name} |" in outcome["table"]
     assert "\nREST / direct: " in outcome["table"]
+    assert 0 < outcome["floor"]["peak_rss_mb"] <= outcome["floor"]["tree_peak_rss_mb"]
+    assert "\nDagster's floor (the whole command on the tiny corpus): process " in outcome["table"]
     # the all-rows reference holds as many rows in every table as the whole command wrote
     written = _counts(with_database(server_url, bench.database_name("gfx-assets sync")))
     assert written == _counts(with_database(server_url, bench.database_name("binary COPY, all rows")))
