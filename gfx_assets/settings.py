@@ -70,8 +70,9 @@ class GfxSettings(BaseSettings):
     )
     hand_load_processes: PositiveInt = Field(
         2,
-        description="Worker processes that load a big backlog of hands (4 batches of 500 hands or more: "
-        "a first sync, a re-sync); 1 = in the run's own process. Each takes ~50-75 MB.",
+        description="Processes that load a big backlog of hands at once (4 batches of 500 hands or more: "
+        "a first sync, a re-sync), the run's own included; 1 = the run's process alone. Each worker "
+        "process takes ~50-75 MB.",
     )
     max_file_bytes: PositiveInt = Field(64 * 1024 * 1024, description="Larger files are rejected.")
     rescan_threshold: PositiveInt = Field(200, description="More changed files than this: rescan run.")

@@ -25,7 +25,7 @@ class GfxSink(dg.ConfigurableResource):
     """Base of the sinks: `open()` yields a `Sink` for one run or one sensor tick."""
 
     batch_size: int = 500
-    hand_load_processes: int = 2  # worker processes for a big backlog of hands (see hand_loading)
+    hand_load_processes: int = 2  # processes loading a big backlog of hands, the run's own included
     request_deadline_seconds: float = 120.0  # each request is retried this long inside the sink
     request_backoff_seconds: float = 0.5  # its first backoff; doubles per retry, with jitter
     max_retries: int = 5  # then step retries while the sink stays down (RetryRequested)

@@ -1,7 +1,7 @@
-"""A big backlog of hands is loaded by worker processes (issue 20), on both sinks: the tables end byte for
-byte where one process leaves them (the digests recorded in test_ids_unchanged), a backlog below
-WORKER_BATCHES stays in the run's process, and a worker's failure reaches the caller as the sink's own error
-with its sessions left to load again."""
+"""A big backlog of hands is loaded by the run's process and a worker process at once (issue 20), on both
+sinks: the tables end byte for byte where one process leaves them (the digests recorded in
+test_ids_unchanged), a backlog below WORKER_BATCHES stays in the run's process, and a worker's failure
+reaches the caller as the sink's own error with its sessions left for the next load."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -54,7 +54,7 @@ def test_a_backlog_loaded_by_worker_processes_stores_what_one_process_stores(
     with synced.open() as sink:
         recorder = FactoryRecorder(sink)
         load = load_pc_hands(recorder, PC, now=LOADED_AT, batch_hands=SMALL_BATCHES, processes=2)
-    assert (recorder.factories, load.worker_processes) == (1, 2)
+    assert (recorder.factories, load.worker_processes) == (1, 1)  # the run's process and one worker
     assert load.refused == []
     assert table_digests(database_url) == RECORDED
 
@@ -73,11 +73,18 @@ def test_a_worker_that_fails_raises_the_sinks_error_and_leaves_its_sessions_to_l
     synced: GfxSink, database_url: str
 ) -> None:
     refused = make_conninfo(database_url, user="gfx_nobody", password="wrong")
+    unloaded = "SELECT count(*) FROM gfx_session_snapshots WHERE hands_loaded_at IS NULL"
+    [(before,)] = query(database_url, unloaded)
     with synced.open() as sink, pytest.raises(SinkUnavailable) as raised:
         recorder = FactoryRecorder(
             sink, factory=PostgresSink(refused, 5, RequestRetry(deadline_seconds=0)).factory()
         )
         load_pc_hands(recorder, PC, now=LOADED_AT, batch_hands=SMALL_BATCHES, processes=2)
     assert "wrong" not in str(raised.value)
-    loaded = "SELECT count(*) FROM gfx_session_snapshots WHERE hands_loaded_at IS NOT NULL"
-    assert query(database_url, loaded) == [(0,)]
+    # the worker's batch is left to load, the batch the run's process took meanwhile is loaded ...
+    [(after,)] = query(database_url, unloaded)
+    assert 0 < after < before
+    # ... and the next load, the run's retry, finishes the tables as one load would have
+    with synced.open() as sink:
+        load_pc_hands(sink, PC, now=LOADED_AT, batch_hands=SMALL_BATCHES, processes=2)
+    assert table_digests(database_url) == RECORDED

@@ -49,13 +49,15 @@ def gfx_hand_tables(context: dg.AssetExecutionContext, sink: GfxSink):
     that was still in progress) into the four tables. Export entries or rows not stored (`refused`) and
     values stored as NULL (`unmapped`) are counted in metadata and logged; `dagster/row_count` is the
     PC's rows in each table (gfx_players: the whole table). A big backlog (a first sync, a re-sync) is
-    loaded by GFX_HAND_LOAD_PROCESSES worker processes (`worker_processes`; 0: in the run's process)."""
+    loaded by GFX_HAND_LOAD_PROCESSES processes at once, the run's own and `worker_processes` more
+    (0: the run's process alone)."""
     pc_id = context.partition_key
     with sink_errors_as_retries(context, sink), sink.open() as target:
         load = load_pc_hands(target, pc_id, processes=sink.hand_load_processes)
         rows = pc_row_counts(target, pc_id)
-    workers = f" by {load.worker_processes} worker processes" if load.worker_processes else ""
-    context.log.info(f"{load.sessions} session(s) loaded{workers}: {load.hands} hands, {load.events} events")
+    workers = load.worker_processes
+    shared = f" by this process and {workers} worker process(es)" if workers else ""
+    context.log.info(f"{load.sessions} session(s) loaded{shared}: {load.hands} hands, {load.events} events")
     _log_findings(context, load)
     refused = {
         "refused_rows": len(load.refused),

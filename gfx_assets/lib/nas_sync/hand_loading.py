@@ -14,8 +14,9 @@ written in the players' lock order, so that PCs loading at the same moment canno
 they share (see `player_totals`).
 Sessions are read and written in batches (`BATCH_HANDS`), each session's ledger mark written after all of
 its batch's rows, so a batch that fails half-way is loaded again whole (`hand_writes`). A big backlog's
-batches can be loaded by worker processes at once: the batches of a PC are disjoint sessions, and players
-and seats are written in lock order as for PCs loading at once; the players are recounted after all.
+batches can be loaded by the caller's process and worker processes at once: the batches of a PC are
+disjoint sessions, and players and seats are written in lock order as for PCs loading at once; the
+players are recounted after all.
 """
 
 from collections.abc import Iterator
@@ -36,7 +37,7 @@ from gfx_assets.lib.nas_sync.hand_writes import (
 from gfx_assets.lib.nas_sync.snapshots import Snapshot
 from gfx_assets.lib.pokergfx.hands import map_hand_entries
 from gfx_assets.lib.sinks import Sink
-from gfx_assets.lib.sinks.workers import in_workers
+from gfx_assets.lib.sinks.workers import in_process, in_workers
 
 MAX_EXAMPLES = 20
 # Sessions are loaded in batches of about this many hands. Each batch costs the same few round trips
@@ -58,19 +59,25 @@ def load_pc_hands(
     processes: int = 1,
 ) -> HandLoad:
     """Load the PC's sessions whose latest snapshot is not loaded, batch by batch, then recount their
-    players. A backlog of at least WORKER_BATCHES batches is loaded by `processes` worker processes when
-    that is more than one (`sinks.workers`): one maps a batch while another waits on the database."""
+    players. A backlog of at least WORKER_BATCHES batches is loaded by `processes` processes at once when
+    that is more than one, the caller's and `processes - 1` workers (`sinks.workers`): one maps a batch
+    while another waits on the database."""
     now = now or datetime.now(UTC)
     plan = list(batches(sessions_to_load(sink, pc_id), batch_hands))
     factory = sink.factory() if processes > 1 and len(plan) >= WORKER_BATCHES else None
     work = partial(load_batch, pc_id=pc_id, now=now)
-    loads = in_workers(factory, work, plan, processes) if factory else (work(sink, batch) for batch in plan)
-    load = HandLoad(worker_processes=processes if factory else 0)
+    outcome = in_workers(sink, factory, work, plan, processes) if factory else in_process(sink, work, plan)
+    load = HandLoad(worker_processes=processes - 1 if factory else 0)
     touched: dict[str, dict[str, Any]] = {}
-    for batch_load, players in loads:
+    for batch_load, players in outcome.results:
         load.add(batch_load)
         touched.update(players)
-    load.players = player_totals.recount(sink, list(touched.values()), now)
+    try:  # also after a batch failed: the batches written before are marked loaded, and the retry
+        # recounts only the players of what it loads itself
+        load.players = player_totals.recount(sink, list(touched.values()), now)
+    finally:
+        if outcome.error is not None:  # the load's own error, whether or not the recount failed too
+            raise outcome.error
     return load
 
 
