@@ -1,7 +1,8 @@
 """Work shared by the caller's process and worker processes, with a sink each (`gfx_assets.lib.sinks.workers`,
 used by big hand loads): a sink's factory survives pickling and opens a sink on the same database, the
-caller's process and a worker both take items, results come back in the items' order, and a sink error
-raised in a worker reaches the caller with its type and details."""
+caller's process and a worker both take items, results come back in the items' order, a sink error
+raised in a worker reaches the caller with its type and details, and after a failure the items done are
+kept and no other is started."""
 
 import os
 import pickle
