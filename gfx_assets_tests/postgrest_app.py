@@ -9,7 +9,6 @@ PostgreSQL errors as `{code, message, details, hint}` with the SQLSTATE as code.
 request log.
 """
 
-import json
 import logging
 import socket
 import threading
@@ -27,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from gfx_assets.lib.common import fast_json
 from gfx_assets_tests import postgrest_query as query
 from gfx_assets_tests.postgrest_gateway import DroppedConnection, Faults, Gateway, error
 
@@ -142,7 +142,9 @@ async def _answered(request: Request, answer: Any) -> Response:
 async def _insert(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
     body = (await request.body()).decode()
     try:
-        payload = json.loads(body)
+        # a sync's upserts send ~1.4 million rows: msgspec reads them in a third of json's time, into the
+        # same values, and what it refuses goes to json, which decides (fast_json)
+        payload = fast_json.loads(body)
     except ValueError:
         raise query.BadRequest("PGRST102", "Empty or invalid json") from None
     rows = payload if isinstance(payload, list) else [payload]
@@ -168,11 +170,11 @@ async def _read(request: Request, conn: psycopg.AsyncConnection, table: str, col
     rows = sql.SQL("SELECT {} FROM {} WHERE {}").format(shown, sql.Identifier(table), where)
     offset = int(params.get("offset") or 0)
     limits = [int(n) for n in (params.get("limit"), request.app.state.max_rows) if n is not None]
-    page = sql.SQL("SELECT coalesce(json_agg(t), '[]')::text FROM ({}{} LIMIT {} OFFSET {}) t").format(
+    page = sql.SQL("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({}{} LIMIT {} OFFSET {}) t")
+    ordered = page.format(
         rows, query.order_by(params.get("order")), sql.Literal(min(limits, default=None)), offset
     )
-    text = (await (await conn.execute(page, values)).fetchone())[0]
-    shown_rows = len(json.loads(text))
+    text, shown_rows = await (await conn.execute(ordered, values)).fetchone()
     total = "*"
     if query.preference(request.headers.get("prefer", ""), "count") == "exact":
         counting = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(table), where)
@@ -191,7 +193,7 @@ async def _delete(request: Request, conn: psycopg.AsyncConnection, table: str, c
 
 async def _update(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
     body = (await request.body()).decode()
-    sent = list(json.loads(body))
+    sent = list(fast_json.loads(body))
     unknown = [column for column in sent if column not in columns]
     if unknown:
         raise query.BadRequest(
