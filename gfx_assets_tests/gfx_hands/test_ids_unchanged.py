@@ -5,7 +5,8 @@ key) and its SHA-256 compared with the digest recorded from the code of commit 3
 types and NULLs are all in the dump, so any change to what is stored changes a digest.
 
 The same rows must come out when the growing session's snapshots land one run at a time (1, 2, then 82
-hands): the incremental path writes only new hands, and the tables end where a single load ends."""
+hands): the incremental path writes only new hands, and the tables end where a single load ends; and when
+they go through the REST sink (JSON bodies instead of COPY) to the PostgREST look-alike."""
 
 import hashlib
 import json
@@ -21,6 +22,9 @@ import pytest
 from gfx_assets.lib.nas_sync import snapshots
 from gfx_assets.lib.nas_sync.hand_loading import load_pc_hands
 from gfx_assets.lib.pokergfx import ids
+from gfx_assets.resources import GfxSink, SupabaseSinkResource
+from gfx_assets_tests.conftest import SERVICE_KEY
+from gfx_assets_tests.postgrest_app import create_app, serve
 from gfx_assets_tests.support import nas, postgres_sink, sync, write_registry
 
 PC = "PC01"
@@ -92,9 +96,12 @@ def table_digests(database_url: str) -> dict[str, str]:
     return digests
 
 
-def _sync_and_load(database_url: str, table_gg: Path, registry: Path, files: list[str] | None) -> None:
-    """One gfx_sessions run of PC01 (`files`, or its whole folder), then the hand load at LOADED_AT."""
-    sink = postgres_sink(database_url)
+def _sync_and_load(
+    database_url: str, table_gg: Path, registry: Path, files: list[str] | None, sink: GfxSink | None = None
+) -> None:
+    """One gfx_sessions run of PC01 (`files`, or its whole folder), then the hand load at LOADED_AT, through
+    `sink` (straight to PostgreSQL unless given)."""
+    sink = sink or postgres_sink(database_url)
     with dg.instance_for_test() as instance:
         assert sync(instance, PC, nas(table_gg.parent, registry), sink, files=files).success
     with sink.open() as target:
@@ -111,6 +118,15 @@ def test_the_stored_rows_and_ids_are_byte_for_byte_todays(
     database_url: str, table_gg: Path, registry: Path
 ) -> None:
     _sync_and_load(database_url, table_gg, registry, None)
+    assert table_digests(database_url) == RECORDED
+
+
+def test_the_rest_sink_stores_the_same_rows_and_ids_byte_for_byte(
+    database_url: str, table_gg: Path, registry: Path
+) -> None:
+    with serve(create_app(database_url, service_key=SERVICE_KEY)) as rest_url:
+        rest = SupabaseSinkResource(url=rest_url, service_key=SERVICE_KEY)
+        _sync_and_load(database_url, table_gg, registry, None, rest)
     assert table_digests(database_url) == RECORDED
 
 
