@@ -171,10 +171,10 @@ async def _read(request: Request, conn: psycopg.AsyncConnection, table: str, col
     offset = int(params.get("offset") or 0)
     limits = [int(n) for n in (params.get("limit"), request.app.state.max_rows) if n is not None]
     page = sql.SQL("SELECT coalesce(json_agg(t), '[]')::text, count(*) FROM ({}{} LIMIT {} OFFSET {}) t")
-    ordered = page.format(
+    statement = page.format(
         rows, query.order_by(params.get("order")), sql.Literal(min(limits, default=None)), offset
     )
-    text, shown_rows = await (await conn.execute(ordered, values)).fetchone()
+    text, shown_rows = await (await conn.execute(statement, values)).fetchone()
     total = "*"
     if query.preference(request.headers.get("prefer", ""), "count") == "exact":
         counting = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(sql.Identifier(table), where)
