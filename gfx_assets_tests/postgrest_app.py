@@ -142,8 +142,9 @@ async def _answered(request: Request, answer: Any) -> Response:
 async def _insert(request: Request, conn: psycopg.AsyncConnection, table: str, columns: dict) -> Response:
     body = (await request.body()).decode()
     try:
-        # a sync's upserts send ~1.4 million rows: msgspec reads them in a third of json's time, into the
-        # same values, and what it refuses goes to json, which decides (fast_json)
+        # a sync's upserts send ~1.4 million rows: msgspec reads them in about 60% of json's time (a body
+        # of the real fixtures' seats and events: 18 ms against 29 ms), into the same values, and what it
+        # refuses goes to json, which decides (fast_json)
         payload = fast_json.loads(body)
     except ValueError:
         raise query.BadRequest("PGRST102", "Empty or invalid json") from None
