@@ -58,9 +58,10 @@ def encode_row(row: Row, columns: Sequence[str]) -> bytes:
     values = [row[column] for column in columns]
     kinds = set(map(type, values))
     if JsonText not in kinds:
+        whole = dict(zip(columns, values, strict=True))
         if float in kinds and not all(isfinite(value) for value in values if type(value) is float):
-            return ENCODER.encode(dict(zip(columns, values, strict=True))).encode()
-        return FAST_ENCODER.encode(dict(zip(columns, values, strict=True)))
+            return ENCODER.encode(whole).encode()
+        return FAST_ENCODER.encode(whole)
     fields = (f"{ENCODER.encode(c)}:{encode_value(v)}" for c, v in zip(columns, values, strict=True))
     return ("{" + ",".join(fields) + "}").encode()
 
